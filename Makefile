@@ -1,0 +1,49 @@
+# The commands readers and CI use. `make serve` and `make test` are the two in
+# the README; both create .venv on first use and reinstall when the lock changes.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# One BLAS thread per process: the runner already runs one snippet per core.
+export OMP_NUM_THREADS := 1
+# MkDocs and Material print a long banner about MkDocs 2 on every build.
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: install serve test build bench clean lock lint
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+serve: $(INSTALLED)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+# Claim tests first (they record verdicts per cache key), then a build that
+# refuses any claim not verified; the new site replaces site/ only on success.
+build: $(INSTALLED)
+	$(BIN)/python -m pytest tests/snippets -q
+	rm -rf .site-tmp
+	DERIVATIONS_REQUIRE_VERIFIED=1 $(BIN)/mkdocs build --site-dir .site-tmp
+	rm -rf site && mv .site-tmp site
+
+bench: $(INSTALLED)
+	$(BIN)/python scripts/bench.py
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# Re-resolve the pins after editing requirements.in.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -r requirements.in
+	{ sed -n '1,2p' requirements.lock; .venv-lock/bin/python -m pip freeze | sed 's/+cpu$$//'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
+
+clean:
+	rm -rf site .site-tmp .cache .pytest_cache

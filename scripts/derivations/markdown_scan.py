@@ -1,0 +1,84 @@
+"""Split Markdown into what a reader sees as prose, math, code and comments.
+
+Claim references are replaced in prose and math but not in code, and the
+number lint reads prose only; both rely on this one scanner. Offsets index the
+page's Markdown; `line_of` turns them into line numbers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
+INLINE = re.compile(
+    r"""
+    (?P<code>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))
+  | (?P<display>\$\$.+?\$\$|\\\[.+?\\\])
+  | (?P<paren>\\\(.+?\\\))
+  | (?P<inline>(?<![\\$\w])\$(?=[^\s$])(?:\\.|[^$\\\n])+?(?<=[^\s\\])\$(?![\w$]))
+  | (?P<comment><!--.*?-->)
+    """,
+    re.S | re.X,
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: str  # "prose", "math", "code" or "comment"
+    start: int
+    end: int
+
+
+def segments(text: str) -> list[Segment]:
+    """Cover `text` with consecutive segments, in order."""
+    found: list[Segment] = []
+    position = 0
+    for start, end in _fenced_blocks(text):
+        found.extend(_inline_segments(text, position, start))
+        found.append(Segment("code", start, end))
+        position = end
+    found.extend(_inline_segments(text, position, len(text)))
+    return [s for s in found if s.end > s.start]
+
+
+def _fenced_blocks(text: str) -> list[tuple[int, int]]:
+    blocks = []
+    offset = 0
+    opening: tuple[int, str] | None = None
+    for line in text.splitlines(keepends=True):
+        match = FENCE.match(line)
+        if opening is None and match:
+            opening = (offset, match["fence"])
+        elif opening is not None and match and match["fence"].startswith(opening[1][0] * len(opening[1])):
+            if line.strip() == match["fence"]:
+                blocks.append((opening[0], offset + len(line)))
+                opening = None
+        offset += len(line)
+    if opening is not None:  # an unclosed fence runs to the end, as in Markdown
+        blocks.append((opening[0], len(text)))
+    return blocks
+
+
+def _inline_segments(text: str, start: int, end: int) -> list[Segment]:
+    found = []
+    position = start
+    for match in INLINE.finditer(text, start, end):
+        found.append(Segment("prose", position, match.start()))
+        kind = "code" if match["code"] else "comment" if match["comment"] else "math"
+        found.append(Segment(kind, match.start(), match.end()))
+        position = match.end()
+    found.append(Segment("prose", position, end))
+    return found
+
+
+class LineIndex:
+    """Offsets → 1-based line numbers, shifted by the lines before the text."""
+
+    def __init__(self, text: str, first_line: int = 1):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.first_line = first_line
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1 + self.first_line

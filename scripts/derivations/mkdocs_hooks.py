@@ -1,0 +1,86 @@
+"""MkDocs hooks: the only file that knows MkDocs. Each event calls the engine.
+
+Named in mkdocs.yml under `hooks:`. The logic lives in site_engine.py and the
+modules it uses, which the tests call directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # MkDocs loads hook files by path, not as a package
+    sys.path.insert(0, str(ROOT))
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
+from mkdocs.utils import get_relative_url  # noqa: E402
+
+from scripts.derivations.claims_index import CLAIMS_PAGE  # noqa: E402
+from scripts.derivations.errors import DerivationError  # noqa: E402
+from scripts.derivations.project import Project  # noqa: E402
+from scripts.derivations.site_engine import SiteEngine  # noqa: E402
+
+log = logging.getLogger("mkdocs.plugins.derivations")
+_state: dict = {"command": "build"}
+
+
+def on_startup(command, dirty):
+    _state["command"] = command
+
+
+def on_config(config):
+    project = Project(Path(config.config_file_path).resolve().parent)
+    _state["engine"] = SiteEngine(project, serving=_state["command"] == "serve")
+
+
+def on_files(files, config):
+    engine: SiteEngine = _state["engine"]
+    try:
+        generated = engine.prepare()
+    except DerivationError as error:
+        raise PluginError(f"\n{error}") from None
+    for item in generated:
+        existing = files.get_file_from_path(item.site_path)
+        if existing is not None:
+            files.remove(existing)
+        if item.source is not None:
+            files.append(File.generated(config, item.site_path, abs_src_path=str(item.source)))
+        else:
+            files.append(File.generated(config, item.site_path, content=item.content))
+    for problem in engine.site_problems:
+        log.error(str(problem))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    engine: SiteEngine = _state["engine"]
+    source = Path(page.file.abs_src_path or "")
+    if page.file.src_uri == CLAIMS_PAGE or not source.is_relative_to(engine.project.docs_dir):
+        return markdown  # generated pages (claims, blog archives) have no authored prose
+    full_text = source.read_text(encoding="utf-8-sig")
+    first_line = full_text.count("\n") - markdown.count("\n") + 1
+    try:
+        return engine.render_page(
+            markdown,
+            engine.project.rel(source),
+            first_line,
+            list(page.meta.get("allow_numbers") or []),
+            get_relative_url("claims/", page.url),
+        )
+    except DerivationError as error:
+        raise PluginError(f"\n{error}") from None
+
+
+def on_post_build(config):
+    for change in _state["engine"].finish():
+        log.info(f"claim changed: {change}")
+
+
+def on_serve(server, config, builder):
+    project: Project = _state["engine"].project
+    for folder in (project.snippets_dir, project.claim_tests_dir):
+        server.watch(str(folder))
+    return server

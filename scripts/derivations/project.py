@@ -1,0 +1,56 @@
+"""Where things live in a Runnable Derivations checkout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def snippets_dir(self) -> Path:
+        return self.root / "snippets"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def claim_tests_dir(self) -> Path:
+        return self.root / "tests" / "snippets"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.cache_dir / "runs"
+
+    @property
+    def verdicts_file(self) -> Path:
+        return self.cache_dir / "claims-status.json"
+
+    @property
+    def last_build_values_file(self) -> Path:
+        return self.cache_dir / "claims-last-build.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "requirements.lock"
+
+    def rel(self, path: Path) -> str:
+        """A repository-relative POSIX path, as error messages and indexes show it."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+def find_project(start: Path) -> Project:
+    """The checkout containing `start` (the folder with mkdocs.yml and snippets/)."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / "mkdocs.yml").is_file() and (folder / "snippets").is_dir():
+            return Project(folder)
+    raise FileNotFoundError(f"{start}: not inside a checkout (no mkdocs.yml beside snippets/)")

@@ -1,0 +1,84 @@
+"""Replace `[[topic.name]]` references in a page's Markdown by checked values."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .claims import REFERENCE, claim_anchor, format_math, format_value
+from .errors import Problem
+from .markdown_scan import LineIndex, segments
+from .snippets import Declaration
+
+VERIFIED, UNVERIFIED, FAILED = "verified", "unverified", "failed"
+
+
+@dataclass
+class ReferenceContext:
+    declarations: dict[str, Declaration]
+    values: dict[str, object]  # ids whose snippet ran; others are missing
+    status: Callable[[str], str]  # claim id → VERIFIED, UNVERIFIED or FAILED
+    claims_page_url: str  # relative URL from the page to the claims page
+
+
+def render(markdown: str, path: str, first_line: int, context: ReferenceContext):
+    """Return the Markdown with references replaced, the ids used, and problems."""
+    lines = LineIndex(markdown, first_line)
+    pieces: list[str] = []
+    used: list[str] = []
+    problems: list[Problem] = []
+    for segment in segments(markdown):
+        text = markdown[segment.start : segment.end]
+        if segment.kind not in {"prose", "math"}:
+            pieces.append(text)
+            continue
+        position = 0
+        for match in REFERENCE.finditer(text):
+            pieces.append(text[position : match.start()])
+            position = match.end()
+            claim_id, spec = match["id"], match["spec"]
+            declaration = context.declarations.get(claim_id)
+            if declaration is None:
+                line = lines.line_of(segment.start + match.start())
+                problems.append(Problem(path, line, unknown_message(claim_id, context.declarations)))
+                pieces.append(match.group())
+                continue
+            used.append(claim_id)
+            pieces.append(_rendered(declaration, spec, segment.kind == "math", context, match.group()))
+        pieces.append(text[position:])
+    return "".join(pieces), used, problems
+
+
+def unknown_message(claim_id: str, declarations: dict[str, Declaration]) -> str:
+    topic = claim_id.split(".", 1)[0]
+    known = [d for d in declarations.values() if d.topic == topic]
+    if not known:
+        return f"unknown claim '{claim_id}': there is no snippet folder snippets/{topic}/"
+    files = sorted({d.snippet for d in known})
+    names = ", ".join(sorted(d.id for d in known))
+    return f"unknown claim '{claim_id}' (known in {', '.join(files)}: {names})"
+
+
+def _rendered(declaration, spec, in_math, context, original) -> str:
+    spec = spec or declaration.format
+    if declaration.id not in context.values:
+        return original if in_math else (
+            f'<span class="claim claim--error" title="its snippet failed">{html.escape(original)}</span>'
+        )
+    value = context.values[declaration.id]
+    if in_math:
+        return format_math(value, spec)
+    shown = html.escape(format_value(value, spec))
+    unit = f" {declaration.unit}" if declaration.unit else ""
+    if declaration.kind == "parameter":
+        title = html.escape(f"Parameter: {declaration.statement}", quote=True)
+        return f'<span class="parameter" title="{title}">{shown}</span>'
+    status = context.status(declaration.id)
+    mark = {VERIFIED: "✓", UNVERIFIED: "?", FAILED: "✗"}[status]
+    title = html.escape(f"{status.capitalize()} claim: {declaration.statement}{unit and ' (' + unit.strip() + ')'}", quote=True)
+    href = f"{context.claims_page_url}#{claim_anchor(declaration.id)}"
+    return (
+        f'<a class="claim claim--{status}" href="{href}" title="{title}">{shown}'
+        f'<span class="claim-mark" aria-label="{status}">{mark}</span></a>'
+    )

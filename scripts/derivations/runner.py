@@ -1,0 +1,203 @@
+"""Run the snippets that have no cache entry, in parallel worker processes.
+
+Each snippet runs in a fresh `python -m scripts.derivations.worker` process
+(so its peak memory is its own and a hung one can be killed), at most one per
+core, under a time limit. A rich progress display says what runs and what hit
+the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import cache
+from .errors import Problem
+from .project import Project
+from .snippets import Snippet, discover
+
+DEFAULT_TIMEOUT_SECONDS = 60.0
+POLL_SECONDS = 0.02
+
+
+@dataclass
+class SnippetRun:
+    snippet: Snippet
+    key: str
+    entry: Path
+    hit: bool
+
+    @property
+    def results(self) -> dict:
+        return cache.read_json(self.entry / "results.json")
+
+    @property
+    def meta(self) -> dict:
+        return cache.read_json(self.entry / "meta.json")
+
+    @property
+    def figures(self) -> list[Path]:
+        return sorted((self.entry / "figures").glob("*.svg"))
+
+
+@dataclass
+class SnippetFailure:
+    snippet: Snippet
+    key: str
+    problem: Problem
+    traceback: str = ""
+
+
+@dataclass
+class RunReport:
+    snippets: list[Snippet]
+    runs: dict[str, SnippetRun] = field(default_factory=dict)  # by snippet rel path
+    failures: dict[str, SnippetFailure] = field(default_factory=dict)
+
+    def results_by_id(self) -> dict[str, object]:
+        """Every declared claim and parameter id → its value from the runs."""
+        values: dict[str, object] = {}
+        for run in self.runs.values():
+            results = run.results
+            for declaration in run.snippet.declarations:
+                if declaration.name in results:
+                    values[declaration.id] = results[declaration.name]
+        return values
+
+
+def run_snippets(
+    project: Project,
+    *,
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    use_cache: bool = True,
+    console: Console | None = None,
+) -> RunReport:
+    """Bring every snippet's cache entry up to date; report runs and failures.
+
+    With `use_cache=False` the key lookup is skipped and the entries named in the
+    last run's index are used as they are (the benchmark's floor).
+    """
+    snippets = discover(project)
+    report = RunReport(snippets)
+    if not use_cache:
+        return _from_index(project, report)
+    keys = {s.rel: cache.cache_key(project, s) for s in snippets}
+    pending = []
+    for snippet in snippets:
+        entry = cache.entry_dir(project, keys[snippet.rel])
+        if cache.is_complete(entry):
+            report.runs[snippet.rel] = SnippetRun(snippet, keys[snippet.rel], entry, hit=True)
+        else:
+            pending.append(snippet)
+    console = console or Console(stderr=True)
+    if pending:
+        _run_pending(project, pending, keys, report, jobs or os.cpu_count() or 1, timeout, console)
+    _check_declared_results(report)
+    hits = [r.snippet.rel for r in report.runs.values() if r.hit]
+    if hits:
+        console.print(f"[dim]snippets from cache ({len(hits)}): {', '.join(hits)}[/dim]")
+    if not report.failures:
+        cache.prune(project, set(keys.values()))
+        index = {rel: run.key for rel, run in sorted(report.runs.items())}
+        cache.write_json_atomic(cache.index_file(project), index)
+    return report
+
+
+def _from_index(project: Project, report: RunReport) -> RunReport:
+    index = cache.read_json(cache.index_file(project))
+    for snippet in report.snippets:
+        key = index[snippet.rel]
+        report.runs[snippet.rel] = SnippetRun(
+            snippet, key, cache.entry_dir(project, key), hit=True
+        )
+    return report
+
+
+@dataclass
+class _Job:
+    snippet: Snippet
+    key: str
+    temp: Path
+    process: subprocess.Popen
+    started: float
+
+
+def _run_pending(project, pending, keys, report, jobs, timeout, console) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(project.root), "MPLBACKEND": "Agg"}
+    queue = list(pending)
+    running: list[_Job] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("running snippets", total=len(pending))
+        while queue or running:
+            while queue and len(running) < jobs:
+                snippet = queue.pop(0)
+                key = keys[snippet.rel]
+                temp = cache.temp_dir(project, key)
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "scripts.derivations.worker", str(snippet.path), str(temp)],
+                    cwd=project.root,
+                    env=environment,
+                    stdout=subprocess.DEVNULL,
+                    stderr=(temp / "stderr.txt").open("wb"),
+                )
+                running.append(_Job(snippet, key, temp, process, time.monotonic()))
+                progress.update(task, description=f"running {snippet.rel}")
+            time.sleep(POLL_SECONDS)
+            for job in list(running):
+                elapsed = time.monotonic() - job.started
+                if job.process.poll() is None and elapsed <= timeout:
+                    continue
+                running.remove(job)
+                if job.process.poll() is None:
+                    job.process.kill()
+                    job.process.wait()
+                    problem = Problem(job.snippet.rel, None, f"took longer than {timeout:g} s and was stopped; make the experiment smaller")
+                    report.failures[job.snippet.rel] = SnippetFailure(job.snippet, job.key, problem)
+                    shutil.rmtree(job.temp, ignore_errors=True)
+                else:
+                    _finish(project, job, report, elapsed, console)
+                progress.advance(task)
+
+
+def _finish(project: Project, job: _Job, report: RunReport, elapsed: float, console) -> None:
+    entry = cache.entry_dir(project, job.key)
+    if job.process.returncode == 0 and cache.is_complete(job.temp):
+        (job.temp / "stderr.txt").unlink(missing_ok=True)
+        cache.commit(job.temp, entry)
+        report.runs[job.snippet.rel] = SnippetRun(job.snippet, job.key, entry, hit=False)
+        console.print(f"ran {job.snippet.rel} in {elapsed:.1f} s")
+    else:
+        error_file = job.temp / "error.json"
+        if error_file.is_file():
+            error = cache.read_json(error_file)
+            problem = Problem(job.snippet.rel, error["line"], error["message"])
+            trace = error["traceback"]
+        else:
+            stderr = (job.temp / "stderr.txt").read_text(errors="replace")
+            problem = Problem(job.snippet.rel, None, f"the worker died (exit {job.process.returncode})")
+            trace = stderr[-4000:]
+        report.failures[job.snippet.rel] = SnippetFailure(job.snippet, job.key, problem, trace)
+        shutil.rmtree(job.temp, ignore_errors=True)
+
+
+def _check_declared_results(report: RunReport) -> None:
+    """A declared claim or parameter that the run did not return is a failure."""
+    for rel, run in list(report.runs.items()):
+        results = run.results
+        missing = [d for d in run.snippet.declarations if d.name not in results]
+        if missing:
+            first = missing[0]
+            names = ", ".join(d.name for d in missing)
+            problem = Problem(rel, first.line, f"declared but not in `results`: {names}; return them from run()")
+            report.failures[rel] = SnippetFailure(run.snippet, run.key, problem)
+            del report.runs[rel]

@@ -1,0 +1,183 @@
+"""Run one snippet in this (fresh) process and write a complete cache entry.
+
+Invoked by the runner as `python -m scripts.derivations.worker SNIPPET OUT_DIR`.
+The snippet's percent cells run top to bottom as `__main__`, exactly as in
+Jupyter, with each cell compiled against the snippet's own file name and line
+numbers, so a traceback points at the snippet. Its final cell leaves `results`
+(a flat dict) and `figures` (name → matplotlib figure) behind.
+
+Writes into OUT_DIR: results.json, figures/<name>.svg, notebook.ipynb, log.txt,
+and meta.json last; on failure, error.json (and exit status 1).
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy or torch load: one BLAS/OpenMP thread, since the runner already
+# runs one snippet per core.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = "1"
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+import types  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import nbformat  # noqa: E402
+
+from . import notebook as nb  # noqa: E402
+
+MAX_LIST_LENGTH = 1000
+
+
+class SnippetFailed(Exception):
+    def __init__(self, message: str, line: int | None, trace: str = ""):
+        super().__init__(message)
+        self.message, self.line, self.trace = message, line, trace
+
+
+def main(snippet_path: str, out_dir: str) -> int:
+    path, out = Path(snippet_path).resolve(), Path(out_dir)
+    log = io.StringIO()
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    try:
+        notebook, results, svgs = execute(path, log)
+        write_entry(out, notebook, results, svgs)
+    except SnippetFailed as failure:
+        (out / "log.txt").write_text(log.getvalue(), encoding="utf-8")
+        error = {"message": failure.message, "line": failure.line, "traceback": failure.trace}
+        (out / "error.json").write_text(json.dumps(error, indent=1), encoding="utf-8")
+        return 1
+    (out / "log.txt").write_text(log.getvalue(), encoding="utf-8")
+    meta = {
+        "snippet": path.name,
+        "wall_seconds": round(time.perf_counter() - started, 3),
+        "cpu_seconds": round(time.process_time() - cpu_started, 3),
+        # ru_maxrss is in KiB on Linux.
+        "peak_memory_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "figures": sorted(svgs),
+        "python": sys.version.split()[0],
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+    return 0
+
+
+def execute(path: Path, log: io.StringIO):
+    """Run the cells; return the notebook with outputs, the results, the SVGs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # Fixed salt and no date: the same run gives the same SVG bytes.
+    matplotlib.rcParams["svg.hashsalt"] = path.name
+    text = path.read_text(encoding="utf-8")
+    notebook, cells = nb.read(text)
+    module = types.ModuleType("__main__")
+    module.__file__ = str(path)
+    saved_main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    svg_of_figure: dict[int, str] = {}
+    try:
+        for cell in cells:
+            output = io.StringIO()
+            code = compile("\n" * (cell.first_line - 1) + cell.source, str(path), "exec")
+            try:
+                with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+                    exec(code, module.__dict__)
+            except Exception as error:
+                log.write(output.getvalue())
+                raise _located(error, path) from None
+            outputs = notebook.cells[cell.index].outputs
+            if output.getvalue():
+                log.write(output.getvalue())
+                outputs.append(nb.stream_output(output.getvalue()))
+            for number in plt.get_fignums():
+                figure = plt.figure(number)
+                if id(figure) not in svg_of_figure:
+                    svg_of_figure[id(figure)] = _svg(figure)
+                    outputs.append(nb.svg_output(svg_of_figure[id(figure)]))
+        results = _checked_results(module.__dict__.get("results"), path, text)
+        figures = module.__dict__.get("figures") or {}
+        if not isinstance(figures, dict):
+            raise SnippetFailed("`figures` must be a dict of name → matplotlib figure", None)
+        svgs = {}
+        for name, figure in figures.items():
+            svgs[name] = svg_of_figure.get(id(figure)) or _svg(figure)
+        plt.close("all")
+    finally:
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+    return notebook, results, svgs
+
+
+def _svg(figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _located(error: Exception, path: Path) -> SnippetFailed:
+    frames = traceback.extract_tb(error.__traceback__)
+    in_snippet = [frame for frame in frames if frame.filename == str(path)]
+    line = in_snippet[-1].lineno if in_snippet else None
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return SnippetFailed(f"{type(error).__name__}: {error}", line, trace)
+
+
+def _checked_results(results, path: Path, text: str) -> dict:
+    """A flat dict of finite JSON numbers, strings, booleans and short lists."""
+    end_line = text.count("\n") + 1
+    if not isinstance(results, dict):
+        raise SnippetFailed(
+            "the snippet's last cell must set `results = run(...)`, a dict of named results",
+            end_line,
+        )
+    checked = {}
+    for name, value in results.items():
+        checked[str(name)] = _checked_value(str(name), value, end_line)
+    return checked
+
+
+def _checked_value(name: str, value, line: int):
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        value = value.tolist()
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SnippetFailed(f"result '{name}' is {value}; results must be finite", line)
+        return value
+    if isinstance(value, list | tuple):
+        if len(value) > MAX_LIST_LENGTH:
+            raise SnippetFailed(
+                f"result '{name}' has {len(value)} items; keep lists short (figures carry the rest)",
+                line,
+            )
+        return [_checked_value(f"{name}[{i}]", item, line) for i, item in enumerate(value)]
+    raise SnippetFailed(
+        f"result '{name}' is a {type(value).__name__}; use numbers, strings, booleans or lists",
+        line,
+    )
+
+
+def write_entry(out: Path, notebook, results: dict, svgs: dict[str, str]) -> None:
+    (out / "figures").mkdir(exist_ok=True)
+    for name, svg in svgs.items():
+        (out / "figures" / f"{name}.svg").write_text(svg, encoding="utf-8")
+    text = json.dumps(results, indent=1, sort_keys=True) + "\n"
+    (out / "results.json").write_text(text, encoding="utf-8")
+    nbformat.write(notebook, str(out / "notebook.ipynb"))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,1 @@
+"""The articles' code: one folder per article (topic), one module per experiment."""

@@ -1,0 +1,1 @@
+"""The EM algorithm: snippets for docs/posts/em.md."""
