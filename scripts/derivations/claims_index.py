@@ -42,9 +42,14 @@ def to_json(index: list[dict]) -> str:
     return json.dumps(index, indent=1, ensure_ascii=False) + "\n"
 
 
-def page_markdown(index: list[dict], declarations: dict[str, Declaration], article_sources: dict[str, str]) -> str:
+def page_markdown(
+    index: list[dict], declarations: dict[str, Declaration], article_sources: dict[str, str]
+) -> str:
     """The human page: every claim with its value, status, and where it comes from."""
-    counts = {status: sum(e["status"] == status for e in index) for status in ("verified", "unverified", "failed")}
+    counts = {
+        status: sum(e["status"] == status for e in index)
+        for status in ("verified", "unverified", "failed")
+    }
     lines = [
         "---",
         "title: Claims",
@@ -66,12 +71,19 @@ def page_markdown(index: list[dict], declarations: dict[str, Declaration], artic
     for topic in sorted({e["id"].split(".")[0] for e in index}):
         source = article_sources.get(topic)
         heading = f"[{topic.replace('_', '-')}]({source})" if source else topic.replace("_", "-")
-        lines += [f"## {heading}", "", "| Claim | Value | Status | Statement | Compared with | Code and tests |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {heading}",
+            "",
+            "| Claim | Value | Status | Statement | Compared with | Code and tests |",
+            "|---|---|---|---|---|---|",
+        ]
         for e in (e for e in index if e["id"].startswith(topic + ".")):
             d = declarations[e["id"]]
             value = "—" if e["value"] is None else format_value(e["value"], d.format)
             unit = f" {d.unit}" if d.unit else ""
-            mark = {"verified": "✓ verified", "unverified": "? not verified", "failed": "✗ failed"}[e["status"]]
+            mark = {"verified": "✓ verified", "unverified": "? not verified", "failed": "✗ failed"}[
+                e["status"]
+            ]
             code = f"`{e['snippet']}:{e['line']}`<br>" + "<br>".join(f"`{t}`" for t in e["test"])
             lines.append(
                 f'| <span id="{claim_anchor(e["id"])}"></span>`{e["id"]}` | {html.escape(value)}{html.escape(unit)} '

@@ -36,7 +36,9 @@ NOT_TEXT = re.compile(
 )
 
 
-def hand_typed_numbers(markdown: str, path: str, first_line: int, allowed: list[str]) -> list[Problem]:
+def hand_typed_numbers(
+    markdown: str, path: str, first_line: int, allowed: list[str]
+) -> list[Problem]:
     lines = LineIndex(markdown, first_line)
     problems = []
     for segment in segments(markdown):
@@ -47,7 +49,9 @@ def hand_typed_numbers(markdown: str, path: str, first_line: int, allowed: list[
             text = text.replace(phrase, " " * len(phrase))
         for match in NUMBER.finditer(text):
             number = match.group().lstrip("-−")
-            if YEAR.match(number) or AFTER_NAME.search(text[max(0, match.start() - 16) : match.start()]):
+            if YEAR.match(number) or AFTER_NAME.search(
+                text[max(0, match.start() - 16) : match.start()]
+            ):
                 continue
             line = lines.line_of(segment.start + match.start())
             problems.append(

@@ -51,14 +51,18 @@ def _fenced_blocks(text: str) -> list[tuple[int, int]]:
         match = FENCE.match(line)
         if opening is None and match:
             opening = (offset, match["fence"])
-        elif opening is not None and match and match["fence"].startswith(opening[1][0] * len(opening[1])):
-            if line.strip() == match["fence"]:
-                blocks.append((opening[0], offset + len(line)))
-                opening = None
+        elif opening is not None and match and _closes(opening[1], match["fence"], line):
+            blocks.append((opening[0], offset + len(line)))
+            opening = None
         offset += len(line)
     if opening is not None:  # an unclosed fence runs to the end, as in Markdown
         blocks.append((opening[0], len(text)))
     return blocks
+
+
+def _closes(opening: str, fence: str, line: str) -> bool:
+    """A closing fence: the same character, at least as long, alone on its line."""
+    return fence.startswith(opening[0] * len(opening)) and line.strip() == fence
 
 
 def _inline_segments(text: str, start: int, end: int) -> list[Segment]:

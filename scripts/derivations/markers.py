@@ -20,7 +20,9 @@ def claim_markers(project: Project) -> dict[str, list[tuple[str, int]]]:
         rel = project.rel(path)
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
         for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+                "test"
+            ):
                 for claim_id, line in _claim_ids(node.decorator_list):
                     found.setdefault(claim_id, []).append((f"{rel}::{node.name}", line))
     return found
@@ -35,7 +37,11 @@ def _claim_ids(decorators: list[ast.expr]):
 
 
 def _is_claim_marker(node: ast.expr) -> bool:
-    return isinstance(node, ast.Attribute) and node.attr == "claim" and ast.unparse(node.value).endswith("mark")
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "claim"
+        and ast.unparse(node.value).endswith("mark")
+    )
 
 
 def marker_problems(markers, claim_ids: set[str], declarations) -> list[Problem]:
@@ -53,7 +59,7 @@ def marker_problems(markers, claim_ids: set[str], declarations) -> list[Problem]
                 declaration.snippet,
                 declaration.line,
                 f"claim '{claim_id}' has no test: mark one in tests/snippets/test_{declaration.topic}.py "
-                f"with @pytest.mark.claim(\"{claim_id}\")",
+                f'with @pytest.mark.claim("{claim_id}")',
             )
         )
     return problems

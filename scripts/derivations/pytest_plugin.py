@@ -49,7 +49,12 @@ class ClaimSession:
         except DerivationError as error:
             pytest.fail(str(error), pytrace=False)
         if self.report.failures:
-            pytest.fail("\n".join(str(f.problem) + "\n" + f.traceback for f in self.report.failures.values()), pytrace=False)
+            pytest.fail(
+                "\n".join(
+                    str(f.problem) + "\n" + f.traceback for f in self.report.failures.values()
+                ),
+                pytrace=False,
+            )
         self.values = self.report.results_by_id()
 
     def key_of(self, claim_id: str) -> str | None:
@@ -69,7 +74,9 @@ class ClaimSession:
             key = self.key_of(claim_id)
             if key is None or not all(node in self.outcomes for node in nodes):
                 continue  # not every test of this claim has run yet
-            verdicts.record(self.project, claim_id, key, all(self.outcomes[n] for n in nodes), nodes)
+            verdicts.record(
+                self.project, claim_id, key, all(self.outcomes[n] for n in nodes), nodes
+            )
 
 
 _session: ClaimSession | None = None
@@ -89,7 +96,10 @@ def claim_value():
 def pytest_collection_modifyitems(session, config, items):
     def rank(item) -> int:
         path = Path(str(item.fspath)).resolve().relative_to(_session.project.root).as_posix()
-        return next((i for i, prefix in enumerate(CLAIM_TESTS_FIRST) if path.startswith(prefix)), len(CLAIM_TESTS_FIRST))
+        return next(
+            (i for i, prefix in enumerate(CLAIM_TESTS_FIRST) if path.startswith(prefix)),
+            len(CLAIM_TESTS_FIRST),
+        )
 
     items.sort(key=rank)  # stable: keeps file order within each group
     known = {d.id for s in _known_snippets() for d in s.declarations if d.kind == "claim"}
@@ -97,7 +107,9 @@ def pytest_collection_modifyitems(session, config, items):
         for marker in item.iter_markers("claim"):
             unknown = [claim_id for claim_id in marker.args if claim_id not in known]
             if unknown:
-                raise pytest.UsageError(f"{item.nodeid}: marker names no claim: {', '.join(unknown)}")
+                raise pytest.UsageError(
+                    f"{item.nodeid}: marker names no claim: {', '.join(unknown)}"
+                )
 
 
 def _known_snippets():

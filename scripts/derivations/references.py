@@ -41,11 +41,15 @@ def render(markdown: str, path: str, first_line: int, context: ReferenceContext)
             declaration = context.declarations.get(claim_id)
             if declaration is None:
                 line = lines.line_of(segment.start + match.start())
-                problems.append(Problem(path, line, unknown_message(claim_id, context.declarations)))
+                problems.append(
+                    Problem(path, line, unknown_message(claim_id, context.declarations))
+                )
                 pieces.append(match.group())
                 continue
             used.append(claim_id)
-            pieces.append(_rendered(declaration, spec, segment.kind == "math", context, match.group()))
+            pieces.append(
+                _rendered(declaration, spec, segment.kind == "math", context, match.group())
+            )
         pieces.append(text[position:])
     return "".join(pieces), used, problems
 
@@ -63,8 +67,12 @@ def unknown_message(claim_id: str, declarations: dict[str, Declaration]) -> str:
 def _rendered(declaration, spec, in_math, context, original) -> str:
     spec = spec or declaration.format
     if declaration.id not in context.values:
-        return original if in_math else (
-            f'<span class="claim claim--error" title="its snippet failed">{html.escape(original)}</span>'
+        return (
+            original
+            if in_math
+            else (
+                f'<span class="claim claim--error" title="its snippet failed">{html.escape(original)}</span>'
+            )
         )
     value = context.values[declaration.id]
     if in_math:
@@ -76,7 +84,10 @@ def _rendered(declaration, spec, in_math, context, original) -> str:
         return f'<span class="parameter" title="{title}">{shown}</span>'
     status = context.status(declaration.id)
     mark = {VERIFIED: "✓", UNVERIFIED: "?", FAILED: "✗"}[status]
-    title = html.escape(f"{status.capitalize()} claim: {declaration.statement}{unit and ' (' + unit.strip() + ')'}", quote=True)
+    title = html.escape(
+        f"{status.capitalize()} claim: {declaration.statement}{unit and ' (' + unit.strip() + ')'}",
+        quote=True,
+    )
     href = f"{context.claims_page_url}#{claim_anchor(declaration.id)}"
     return (
         f'<a class="claim claim--{status}" href="{href}" title="{title}">{shown}'

@@ -116,9 +116,7 @@ def _from_index(project: Project, report: RunReport) -> RunReport:
     index = cache.read_json(cache.index_file(project))
     for snippet in report.snippets:
         key = index[snippet.rel]
-        report.runs[snippet.rel] = SnippetRun(
-            snippet, key, cache.entry_dir(project, key), hit=True
-        )
+        report.runs[snippet.rel] = SnippetRun(snippet, key, cache.entry_dir(project, key), hit=True)
     return report
 
 
@@ -135,7 +133,12 @@ def _run_pending(project, pending, keys, report, jobs, timeout, console) -> None
     environment = {**os.environ, "PYTHONPATH": str(project.root), "MPLBACKEND": "Agg"}
     queue = list(pending)
     running: list[_Job] = []
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("running snippets", total=len(pending))
         while queue or running:
@@ -144,7 +147,13 @@ def _run_pending(project, pending, keys, report, jobs, timeout, console) -> None
                 key = keys[snippet.rel]
                 temp = cache.temp_dir(project, key)
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "scripts.derivations.worker", str(snippet.path), str(temp)],
+                    [
+                        sys.executable,
+                        "-m",
+                        "scripts.derivations.worker",
+                        str(snippet.path),
+                        str(temp),
+                    ],
                     cwd=project.root,
                     env=environment,
                     stdout=subprocess.DEVNULL,
@@ -161,7 +170,11 @@ def _run_pending(project, pending, keys, report, jobs, timeout, console) -> None
                 if job.process.poll() is None:
                     job.process.kill()
                     job.process.wait()
-                    problem = Problem(job.snippet.rel, None, f"took longer than {timeout:g} s and was stopped; make the experiment smaller")
+                    problem = Problem(
+                        job.snippet.rel,
+                        None,
+                        f"took longer than {timeout:g} s and was stopped; make the experiment smaller",
+                    )
                     report.failures[job.snippet.rel] = SnippetFailure(job.snippet, job.key, problem)
                     shutil.rmtree(job.temp, ignore_errors=True)
                 else:
@@ -184,7 +197,9 @@ def _finish(project: Project, job: _Job, report: RunReport, elapsed: float, cons
             trace = error["traceback"]
         else:
             stderr = (job.temp / "stderr.txt").read_text(errors="replace")
-            problem = Problem(job.snippet.rel, None, f"the worker died (exit {job.process.returncode})")
+            problem = Problem(
+                job.snippet.rel, None, f"the worker died (exit {job.process.returncode})"
+            )
             trace = stderr[-4000:]
         report.failures[job.snippet.rel] = SnippetFailure(job.snippet, job.key, problem, trace)
         shutil.rmtree(job.temp, ignore_errors=True)
@@ -198,6 +213,8 @@ def _check_declared_results(report: RunReport) -> None:
         if missing:
             first = missing[0]
             names = ", ".join(d.name for d in missing)
-            problem = Problem(rel, first.line, f"declared but not in `results`: {names}; return them from run()")
+            problem = Problem(
+                rel, first.line, f"declared but not in `results`: {names}; return them from run()"
+            )
             report.failures[rel] = SnippetFailure(run.snippet, run.key, problem)
             del report.runs[rel]

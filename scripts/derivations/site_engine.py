@@ -35,7 +35,9 @@ class GeneratedFile:
 class SiteEngine:
     project: Project
     serving: bool = False
-    require_verified: bool = field(default_factory=lambda: os.environ.get(REQUIRE_VERIFIED_VARIABLE) == "1")
+    require_verified: bool = field(
+        default_factory=lambda: os.environ.get(REQUIRE_VERIFIED_VARIABLE) == "1"
+    )
     use_cache: bool = True
     console: Console | None = None
     declarations: dict[str, Declaration] = field(default_factory=dict)
@@ -63,7 +65,9 @@ class SiteEngine:
         files = self._generated_files(report, tests)
         return self._fail_or_keep(problems, files)
 
-    def _fail_or_keep(self, problems: list[Problem], files: list[GeneratedFile]) -> list[GeneratedFile]:
+    def _fail_or_keep(
+        self, problems: list[Problem], files: list[GeneratedFile]
+    ) -> list[GeneratedFile]:
         if problems and not self.serving:
             raise DerivationError(problems)
         self.site_problems = problems
@@ -110,17 +114,38 @@ class SiteEngine:
         for claim_id, status in sorted(self.statuses.items()):
             d = self.declarations[claim_id]
             if status == FAILED:
-                problems.append(Problem(d.snippet, d.line, f"claim '{claim_id}' failed its test for this run; fix the computation or the claim (see `make test`)"))
+                problems.append(
+                    Problem(
+                        d.snippet,
+                        d.line,
+                        f"claim '{claim_id}' failed its test for this run; fix the computation or the claim (see `make test`)",
+                    )
+                )
             elif status == UNVERIFIED and self.require_verified:
-                problems.append(Problem(d.snippet, d.line, f"claim '{claim_id}' has no passing test verdict for this run; run `make test` (or `make build`, which runs the claim tests first)"))
+                problems.append(
+                    Problem(
+                        d.snippet,
+                        d.line,
+                        f"claim '{claim_id}' has no passing test verdict for this run; run `make test` (or `make build`, which runs the claim tests first)",
+                    )
+                )
         return problems
 
-    def _generated_files(self, report: RunReport, tests: dict[str, list[str]]) -> list[GeneratedFile]:
+    def _generated_files(
+        self, report: RunReport, tests: dict[str, list[str]]
+    ) -> list[GeneratedFile]:
         files: list[GeneratedFile] = []
         for run in report.runs.values():
             topic = run.snippet.topic
-            files += [GeneratedFile(f"figures/{topic}/{svg.name}", source=svg) for svg in run.figures]
-            files.append(GeneratedFile(f"notebooks/{topic}/{run.snippet.name}.ipynb", source=run.entry / "notebook.ipynb"))
+            files += [
+                GeneratedFile(f"figures/{topic}/{svg.name}", source=svg) for svg in run.figures
+            ]
+            files.append(
+                GeneratedFile(
+                    f"notebooks/{topic}/{run.snippet.name}.ipynb",
+                    source=run.entry / "notebook.ipynb",
+                )
+            )
         index = claims_index.entries(self.declarations, self.values, self.statuses, tests)
         sources = {
             d.topic: f"posts/{d.topic.replace('_', '-')}.md"
@@ -128,11 +153,23 @@ class SiteEngine:
             if (self.project.docs_dir / "posts" / f"{d.topic.replace('_', '-')}.md").is_file()
         }
         files.append(GeneratedFile(claims_index.CLAIMS_JSON, content=claims_index.to_json(index)))
-        files.append(GeneratedFile(claims_index.CLAIMS_PAGE, content=claims_index.page_markdown(index, self.declarations, sources)))
+        files.append(
+            GeneratedFile(
+                claims_index.CLAIMS_PAGE,
+                content=claims_index.page_markdown(index, self.declarations, sources),
+            )
+        )
         return files
 
     # -- each page -------------------------------------------------------------
-    def render_page(self, markdown: str, path: str, first_line: int, allowed_numbers: list[str], claims_page_url: str) -> str:
+    def render_page(
+        self,
+        markdown: str,
+        path: str,
+        first_line: int,
+        allowed_numbers: list[str],
+        claims_page_url: str,
+    ) -> str:
         context = ReferenceContext(
             self.declarations,
             self.values,

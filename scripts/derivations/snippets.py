@@ -94,7 +94,9 @@ def parse(path: Path, rel: str, topic: str) -> Snippet:
         if node is not None:
             declarations.extend(_declarations(node, kind, topic, rel, problems))
     if not any(d.kind == "claim" for d in declarations):
-        problems.append(Problem(rel, 1, "declares no claims: add CLAIMS = {name: {statement: ...}}"))
+        problems.append(
+            Problem(rel, 1, "declares no claims: add CLAIMS = {name: {statement: ...}}")
+        )
     data_files = _data_files(assignments.get("DATA_FILES"), rel, problems)
     if problems:
         raise DerivationError(problems)
@@ -108,9 +110,12 @@ def _module_assignments(tree: ast.Module) -> dict[str, ast.expr]:
             target = statement.targets[0]
             if isinstance(target, ast.Name):
                 found[target.id] = statement.value
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            if statement.value is not None:
-                found[statement.target.id] = statement.value
+        elif (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.value is not None
+        ):
+            found[statement.target.id] = statement.value
     return found
 
 
@@ -136,7 +141,9 @@ def _declarations(node: ast.expr, kind: str, topic: str, rel: str, problems: lis
         if unknown:
             allowed = ", ".join(sorted(DECLARATION_FIELDS))
             problems.append(
-                Problem(rel, line, f"{kind} '{name}': unknown field(s) {sorted(unknown)}; use {allowed}")
+                Problem(
+                    rel, line, f"{kind} '{name}': unknown field(s) {sorted(unknown)}; use {allowed}"
+                )
             )
             continue
         yield Declaration(

@@ -38,7 +38,7 @@ from . import notebook as nb  # noqa: E402
 MAX_LIST_LENGTH = 1000
 
 
-class SnippetFailed(Exception):
+class SnippetError(Exception):
     def __init__(self, message: str, line: int | None, trace: str = ""):
         super().__init__(message)
         self.message, self.line, self.trace = message, line, trace
@@ -52,7 +52,7 @@ def main(snippet_path: str, out_dir: str) -> int:
     try:
         notebook, results, svgs = execute(path, log)
         write_entry(out, notebook, results, svgs)
-    except SnippetFailed as failure:
+    except SnippetError as failure:
         (out / "log.txt").write_text(log.getvalue(), encoding="utf-8")
         error = {"message": failure.message, "line": failure.line, "traceback": failure.trace}
         (out / "error.json").write_text(json.dumps(error, indent=1), encoding="utf-8")
@@ -109,7 +109,7 @@ def execute(path: Path, log: io.StringIO):
         results = _checked_results(module.__dict__.get("results"), path, text)
         figures = module.__dict__.get("figures") or {}
         if not isinstance(figures, dict):
-            raise SnippetFailed("`figures` must be a dict of name → matplotlib figure", None)
+            raise SnippetError("`figures` must be a dict of name → matplotlib figure", None)
         svgs = {}
         for name, figure in figures.items():
             svgs[name] = svg_of_figure.get(id(figure)) or _svg(figure)
@@ -126,19 +126,21 @@ def _svg(figure) -> str:
     return buffer.getvalue()
 
 
-def _located(error: Exception, path: Path) -> SnippetFailed:
+def _located(error: Exception, path: Path) -> SnippetError:
     frames = traceback.extract_tb(error.__traceback__)
     in_snippet = [frame for frame in frames if frame.filename == str(path)]
     line = in_snippet[-1].lineno if in_snippet else None
-    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    return SnippetFailed(f"{type(error).__name__}: {error}", line, trace)
+    # Skip the worker's own frame: the reader's traceback starts in the snippet.
+    trace_back = error.__traceback__.tb_next or error.__traceback__
+    trace = "".join(traceback.format_exception(type(error), error, trace_back))
+    return SnippetError(f"{type(error).__name__}: {error}", line, trace)
 
 
 def _checked_results(results, path: Path, text: str) -> dict:
     """A flat dict of finite JSON numbers, strings, booleans and short lists."""
     end_line = text.count("\n") + 1
     if not isinstance(results, dict):
-        raise SnippetFailed(
+        raise SnippetError(
             "the snippet's last cell must set `results = run(...)`, a dict of named results",
             end_line,
         )
@@ -155,16 +157,16 @@ def _checked_value(name: str, value, line: int):
         return value
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
-            raise SnippetFailed(f"result '{name}' is {value}; results must be finite", line)
+            raise SnippetError(f"result '{name}' is {value}; results must be finite", line)
         return value
     if isinstance(value, list | tuple):
         if len(value) > MAX_LIST_LENGTH:
-            raise SnippetFailed(
+            raise SnippetError(
                 f"result '{name}' has {len(value)} items; keep lists short (figures carry the rest)",
                 line,
             )
         return [_checked_value(f"{name}[{i}]", item, line) for i, item in enumerate(value)]
-    raise SnippetFailed(
+    raise SnippetError(
         f"result '{name}' is a {type(value).__name__}; use numbers, strings, booleans or lists",
         line,
     )

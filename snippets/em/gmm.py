@@ -63,6 +63,7 @@ TRUE_COVARIANCES = np.array(
 # %% [markdown]
 # ## The model: log-densities of the joint $p(x, z=k) = \pi_k \mathcal N(x \mid \mu_k, \Sigma_k)$
 
+
 # %%
 # --8<-- [start:log_joint]
 def log_gaussian(X, mean, covariance):
@@ -77,14 +78,20 @@ def log_gaussian(X, mean, covariance):
 def log_joint(X, weights, means, covariances):
     """log pi_k + log N(x_n | mu_k, Sigma_k), an (n, K) array."""
     return np.stack(
-        [np.log(w) + log_gaussian(X, m, S) for w, m, S in zip(weights, means, covariances)],
+        [
+            np.log(w) + log_gaussian(X, m, S)
+            for w, m, S in zip(weights, means, covariances, strict=True)
+        ],
         axis=1,
     )
+
+
 # --8<-- [end:log_joint]
 
 
 # %% [markdown]
 # ## E-step: responsibilities, the log-likelihood, and the ELBO
+
 
 # %%
 # --8<-- [start:e_step]
@@ -105,11 +112,14 @@ def elbo(X, r, weights, means, covariances):
     joint = log_joint(X, weights, means, covariances)
     safe_r = np.where(r > 0, r, 1.0)  # 0 log 0 = 0
     return float((r * (joint - np.log(safe_r))).sum())
+
+
 # --8<-- [end:e_step]
 
 
 # %% [markdown]
 # ## M-step: weighted counts, means and covariances in closed form
+
 
 # %%
 # --8<-- [start:m_step]
@@ -124,11 +134,14 @@ def m_step(X, r, reg_covar):
         S = (r[:, k, None] * centred).T @ centred / counts[k]
         covariances.append(S + reg_covar * np.eye(X.shape[1]))
     return weights, means, np.array(covariances)
+
+
 # --8<-- [end:m_step]
 
 
 # %% [markdown]
 # ## The EM loop, recording the likelihood and the bound
+
 
 # %%
 # --8<-- [start:em]
@@ -143,11 +156,14 @@ def em(X, init, n_iter, reg_covar):
         params = m_step(X, r, reg_covar)
     loglik.append(e_step(X, *params)[1])
     return params, np.array(loglik), np.array(elbo_gap)
+
+
 # --8<-- [end:em]
 
 
 # %% [markdown]
 # ## Data and starting points
+
 
 # %%
 def sample_mixture(rng, n):
@@ -189,6 +205,7 @@ def sklearn_fit(X, init, n_iter, reg_covar):
 # %% [markdown]
 # ## The experiment
 
+
 # %%
 def run(n_samples=600, n_components=3, n_iter=100, n_seeds=5, n_restarts=4, reg_covar=1e-6):
     gains, gaps, over_truth, traces = [], [], [], []
@@ -219,7 +236,9 @@ def run(n_samples=600, n_components=3, n_iter=100, n_seeds=5, n_restarts=4, reg_
         "reg_covar": reg_covar,
         "min_loglik_gain": float(min(gains)),
         "max_elbo_gap_after_e_step": float(max(gaps)),
-        "max_sklearn_param_diff": float(max(np.abs(a - b).max() for a, b in zip(ours, theirs))),
+        "max_sklearn_param_diff": float(
+            max(np.abs(a - b).max() for a, b in zip(ours, theirs, strict=True))
+        ),
         "min_loglik_gain_over_truth": float(min(over_truth)),
         "seed0_loglik_traces": traces,
         "seed0_data": X0.round(4).tolist(),
@@ -230,6 +249,7 @@ def run(n_samples=600, n_components=3, n_iter=100, n_seeds=5, n_restarts=4, reg_
 
 # %% [markdown]
 # ## Figures
+
 
 # %%
 def draw_figures(results):
@@ -247,7 +267,9 @@ def draw_figures(results):
     fit_figure, ax = plt.subplots(figsize=(5, 4.4), facecolor="white")
     ax.scatter(X[:, 0], X[:, 1], s=4, color="0.55", label="data")
     means = np.array(results["seed0_best_means"])
-    for k, (mean, covariance) in enumerate(zip(means, results["seed0_best_covariances"])):
+    for k, (mean, covariance) in enumerate(
+        zip(means, results["seed0_best_covariances"], strict=True)
+    ):
         values, vectors = np.linalg.eigh(covariance)
         angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
         width, height = 2 * 2 * np.sqrt(values[::-1])  # two standard deviations

@@ -1,0 +1,84 @@
+"""The Markdown scanner, claim references and the hand-typed number lint."""
+
+from __future__ import annotations
+
+from scripts.derivations.claims import format_math, format_value
+from scripts.derivations.claims_index import changed_values
+from scripts.derivations.lint import hand_typed_numbers
+from scripts.derivations.markdown_scan import segments
+from scripts.derivations.references import VERIFIED, ReferenceContext, render
+from scripts.derivations.snippets import Declaration
+
+DECLARATIONS = {
+    "em.gain": Declaration(
+        "em.gain", "claim", "The gain.", "nats", None, ".2f", "snippets/em/gmm.py", 5
+    ),
+    "em.n": Declaration(
+        "em.n", "parameter", "Sample size.", None, None, "d", "snippets/em/gmm.py", 9
+    ),
+}
+
+
+def context() -> ReferenceContext:
+    return ReferenceContext(
+        DECLARATIONS, {"em.gain": 0.12345, "em.n": 600}, lambda _: VERIFIED, "../claims/"
+    )
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(s.kind, text[s.start : s.end]) for s in segments(text)]
+
+
+def test_scanner_separates_code_math_and_prose():
+    text = "a `b` $c$ d $$e$$ \\(f\\) <!-- g -->\n```\nh $i$\n```\nj $5 and $6 k\n"
+    found = kinds(text)
+    assert ("code", "`b`") in found and ("math", "$c$") in found
+    assert ("math", "$$e$$") in found and ("math", "\\(f\\)") in found
+    assert ("comment", "<!-- g -->") in found
+    assert ("code", "```\nh $i$\n```\n") in found
+    assert not any(kind == "math" and "5" in part for kind, part in found), "prices are not math"
+
+
+def test_references_render_in_prose_and_math_but_not_code():
+    text = "Gain [[em.gain]] over [[em.n]] points, $g = [[em.gain:.1f]]$, `[[em.gain]]`."
+    rendered, used, problems = render(text, "docs/posts/em.md", 1, context())
+    assert not problems and used == ["em.gain", "em.n", "em.gain"]
+    assert '<a class="claim claim--verified" href="../claims/#claim-em-gain"' in rendered
+    assert ">0.12<span" in rendered
+    assert '<span class="parameter" title="Parameter: Sample size.">600</span>' in rendered
+    assert "$g = 0.1$" in rendered
+    assert "`[[em.gain]]`" in rendered
+
+
+def test_unknown_reference_names_file_line_and_known_ids():
+    _, _, problems = render("line one\n\nsee [[em.gian]]\n", "docs/posts/em.md", 7, context())
+    assert [str(p) for p in problems] == [
+        "docs/posts/em.md:9: unknown claim 'em.gian' (known in snippets/em/gmm.py: em.gain, em.n)"
+    ]
+
+
+def test_lint_flags_only_hand_typed_numbers():
+    text = (
+        "# 2. Setup\n\n1. First item\n\n"
+        "In 1977 Dempster et al. (see Eq. 3, Section 4.2 and Figure 2) showed it; [[em.gain]], $k=3$.\n"
+        '[link](https://example.org/a1/2024) and <span data-x="5">x</span>, W1 and L2.\n'
+        "It took 17 steps at rate 0.5.\n"
+    )
+    problems = hand_typed_numbers(text, "docs/posts/em.md", 1, [])
+    assert [(p.line, p.message.split("'")[1]) for p in problems] == [(7, "17"), (7, "0.5")]
+    assert hand_typed_numbers("A 2-D example.\n", "p.md", 1, ["2-D"]) == []
+
+
+def test_value_formatting():
+    assert format_value(1.5e-12, ".1e") == "1.5 × 10⁻¹²"
+    assert format_math(1.5e-12, ".1e") == "1.5 \\times 10^{-12}"
+    assert format_value(600, None) == "600"
+    assert format_value(0.123456, None) == "0.1235"
+    assert format_value([1, 2], "d") == "1, 2"
+
+
+def test_changed_values_lists_old_and_new():
+    assert changed_values({"a.x": 1.0, "a.y": 2}, {"a.x": 1.5, "a.y": 2, "a.z": 3}) == [
+        "a.x: 1.0 → 1.5",
+        "a.z: (none) → 3",
+    ]
