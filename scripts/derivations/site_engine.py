@@ -22,6 +22,8 @@ from .runner import RunReport, run_snippets
 from .snippets import Declaration, discover
 
 REQUIRE_VERIFIED_VARIABLE = "DERIVATIONS_REQUIRE_VERIFIED"
+# The benchmark's floor: use the entries of the last run without computing keys.
+SKIP_CACHE_LOOKUP_VARIABLE = "DERIVATIONS_SKIP_CACHE_LOOKUP"
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,9 @@ class SiteEngine:
     require_verified: bool = field(
         default_factory=lambda: os.environ.get(REQUIRE_VERIFIED_VARIABLE) == "1"
     )
-    use_cache: bool = True
+    use_cache: bool = field(
+        default_factory=lambda: os.environ.get(SKIP_CACHE_LOOKUP_VARIABLE) != "1"
+    )
     console: Console | None = None
     declarations: dict[str, Declaration] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)
@@ -188,7 +192,12 @@ class SiteEngine:
 
     # -- after the build ------------------------------------------------------
     def finish(self) -> list[str]:
-        """Claims whose value changed since the previous build (and remember these)."""
+        """Claims whose value changed since the previous build (and remember these).
+
+        A build with a failed snippet is not compared: its missing values would
+        read as removals and then as additions on the next good build."""
+        if self.failed_topics or self.site_problems:
+            return []
         current = {i: v for i, v in self.values.items() if self.declarations[i].kind == "claim"}
         previous_file = self.project.last_build_values_file
         previous = cache.read_json(previous_file) if previous_file.is_file() else {}
