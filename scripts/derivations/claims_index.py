@@ -69,28 +69,34 @@ def page_markdown(
         "",
     ]
     for topic in sorted({e["id"].split(".")[0] for e in index}):
-        source = article_sources.get(topic)
-        heading = f"[{topic.replace('_', '-')}]({source})" if source else topic.replace("_", "-")
-        lines += [
-            f"## {heading}",
-            "",
-            "| Claim | Value | Status | Statement | Compared with | Code and tests |",
-            "|---|---|---|---|---|---|",
-        ]
-        for e in (e for e in index if e["id"].startswith(topic + ".")):
-            d = declarations[e["id"]]
-            value = "—" if e["value"] is None else format_value(e["value"], d.format)
-            unit = f" {d.unit}" if d.unit else ""
-            mark = {"verified": "✓ verified", "unverified": "? not verified", "failed": "✗ failed"}[
-                e["status"]
-            ]
-            code = f"`{e['snippet']}:{e['line']}`<br>" + "<br>".join(f"`{t}`" for t in e["test"])
-            lines.append(
-                f'| <span id="{claim_anchor(e["id"])}"></span>`{e["id"]}` | {html.escape(value)}{html.escape(unit)} '
-                f"| {mark} | {_cell(e['statement'])} | {_cell(e['reference'] or '—')} | {code} |"
-            )
+        title, source = article_sources.get(topic, (topic.replace("_", "-"), None))
+        lines += [f"## [{title}]({source})" if source else f"## {title}", ""]
+        lines += ["| Claim | Value | Status |", "|---|---|---|"]
+        lines += [_row(e, declarations[e["id"]]) for e in index if e["id"].startswith(topic + ".")]
         lines.append("")
     return "\n".join(lines)
+
+
+def _row(entry: dict, declaration: Declaration) -> str:
+    """One claim: id and statement, then what it is compared with and where it is computed and tested."""
+    value = "—" if entry["value"] is None else format_value(entry["value"], declaration.format)
+    unit = f" {declaration.unit}" if declaration.unit else ""
+    status = {"verified": "✓ verified", "unverified": "? not verified", "failed": "✗ failed"}
+    details = [f"computed in `{entry['snippet']}:{entry['line']}`"]
+    details += [
+        f"tested by `{node.split('::')[1]}` in `{node.split('::')[0]}`" for node in entry["test"]
+    ]
+    if entry["reference"]:
+        details.insert(0, f"compared with {_cell(entry['reference'])}")
+    claim = (
+        f'<span id="{claim_anchor(entry["id"])}"></span>**`{entry["id"]}`**<br>'
+        f"{_cell(entry['statement'])}<br><small>{_sentence('; '.join(details))}</small>"
+    )
+    return f"| {claim} | {html.escape(value + unit)} | {status[entry['status']]} |"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def _cell(text: str) -> str:

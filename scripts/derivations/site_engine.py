@@ -9,6 +9,7 @@ these to MkDocs events; another generator could do the same.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,9 +153,9 @@ class SiteEngine:
             )
         index = claims_index.entries(self.declarations, self.values, self.statuses, tests)
         sources = {
-            d.topic: f"posts/{d.topic.replace('_', '-')}.md"
-            for d in self.declarations.values()
-            if (self.project.docs_dir / "posts" / f"{d.topic.replace('_', '-')}.md").is_file()
+            topic: article
+            for topic in {d.topic for d in self.declarations.values()}
+            if (article := self._article(topic))
         }
         files.append(GeneratedFile(claims_index.CLAIMS_JSON, content=claims_index.to_json(index)))
         files.append(
@@ -164,6 +165,17 @@ class SiteEngine:
             )
         )
         return files
+
+    def _article(self, topic: str) -> tuple[str, str] | None:
+        """(title, docs path) of a topic's article, if it exists."""
+        relative = f"posts/{topic.replace('_', '-')}.md"
+        path = self.project.docs_dir / relative
+        if not path.is_file():
+            return None
+        match = re.search(
+            r"^title:\s*[\"']?(.+?)[\"']?\s*$", path.read_text(encoding="utf-8"), re.M
+        )
+        return (match[1] if match else topic), relative
 
     # -- each page -------------------------------------------------------------
     def render_page(
