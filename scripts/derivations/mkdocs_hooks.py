@@ -15,13 +15,14 @@ if str(ROOT) not in sys.path:  # MkDocs loads hook files by path, not as a packa
     sys.path.insert(0, str(ROOT))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
 from scripts.derivations.claims_index import CLAIMS_PAGE  # noqa: E402
 from scripts.derivations.errors import DerivationError  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
-from scripts.derivations.site_engine import SiteEngine  # noqa: E402
+from scripts.derivations.site_engine import PageSource, SiteEngine  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.derivations")
 _state: dict = {"command": "build"}
@@ -36,6 +37,7 @@ def on_config(config):
     _state["engine"] = SiteEngine(project, serving=_state["command"] == "serve")
 
 
+@event_priority(100)  # before mkdocs-jupyter, which turns the added notebooks into pages
 def on_files(files, config):
     engine: SiteEngine = _state["engine"]
     try:
@@ -46,7 +48,13 @@ def on_files(files, config):
         existing = files.get_file_from_path(item.site_path)
         if existing is not None:
             files.remove(existing)
-        if item.source is not None:
+        if item.docs_root is not None:
+            files.append(
+                File(
+                    item.site_path, str(item.docs_root), config.site_dir, config.use_directory_urls
+                )
+            )
+        elif item.source is not None:
             files.append(File.generated(config, item.site_path, abs_src_path=str(item.source)))
         else:
             files.append(File.generated(config, item.site_path, content=item.content))
@@ -62,14 +70,27 @@ def on_page_markdown(markdown, page, config, files):
         return markdown  # generated pages (claims, blog archives) have no authored prose
     full_text = source.read_text(encoding="utf-8-sig")
     first_line = full_text.count("\n") - markdown.count("\n") + 1
+    page_source = PageSource(
+        markdown=markdown,
+        path=engine.project.rel(source),
+        docs_path=page.file.src_uri,
+        first_line=first_line,
+        allowed_numbers=list(page.meta.get("allow_numbers") or []),
+        claims_page_url=get_relative_url("claims/", page.url),
+        url_for=lambda docs_path: get_relative_url(
+            files.get_file_from_path(docs_path).url, page.url
+        ),
+    )
     try:
-        return engine.render_page(
-            markdown,
-            engine.project.rel(source),
-            first_line,
-            list(page.meta.get("allow_numbers") or []),
-            get_relative_url("claims/", page.url),
-        )
+        return engine.render_page(page_source)
+    except DerivationError as error:
+        raise PluginError(f"\n{error}") from None
+
+
+def on_post_page(output, page, config):
+    # After the search plugin has indexed the page, so search keeps the TeX.
+    try:
+        return _state["engine"].render_math(output, page.file.src_uri)
     except DerivationError as error:
         raise PluginError(f"\n{error}") from None
 

@@ -8,14 +8,17 @@ these to MkDocs events; another generator could do the same.
 
 from __future__ import annotations
 
+import html
 import os
 import re
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 
-from . import cache, claims_index, lint, markers, verdicts
+from . import cache, claims_index, equations, katex, lint, markers, notebook_page, verdicts
 from .errors import DerivationError, Problem
 from .project import Project
 from .references import FAILED, UNVERIFIED, VERIFIED, ReferenceContext, render
@@ -25,6 +28,7 @@ from .snippets import Declaration, discover
 REQUIRE_VERIFIED_VARIABLE = "DERIVATIONS_REQUIRE_VERIFIED"
 # The benchmark's floor: use the entries of the last run without computing keys.
 SKIP_CACHE_LOOKUP_VARIABLE = "DERIVATIONS_SKIP_CACHE_LOOKUP"
+KATEX_CSS = "assets/katex/katex.min.css"  # served from the site; named in mkdocs.yml extra_css
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,37 @@ class GeneratedFile:
     site_path: str  # path under the docs root, e.g. figures/em/fit.svg
     source: Path | None = None
     content: str | None = None
+    # Set for files that must look like real docs files to other plugins
+    # (mkdocs-jupyter reads notebooks from docs_root/site_path).
+    docs_root: Path | None = None
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """One authored page as the generator hands it over."""
+
+    markdown: str  # without front matter
+    path: str  # repository path, for messages
+    docs_path: str  # path under docs/, e.g. posts/em.md
+    first_line: int  # file line of the markdown's first line
+    allowed_numbers: list[str]
+    claims_page_url: str  # relative URL from this page to the claims page
+    url_for: Callable[[str], str]  # docs path → URL relative to this page
+
+
+def _title(text: str) -> str | None:
+    """The front matter's short_title or title (read without parsing YAML: it is one line)."""
+    for key in ("short_title", "title"):
+        match = re.search(rf"^{key}:\s*[\"']?(.+?)[\"']?\s*$", text, re.M)
+        if match:
+            return match[1]
+    return None
+
+
+def _line_of(text: str, fragment: str) -> int | None:
+    """The line where a fragment (e.g. a formula's TeX) first occurs in a file."""
+    found = text.find(fragment.strip().splitlines()[0] if fragment.strip() else fragment)
+    return text.count("\n", 0, found) + 1 if found >= 0 else None
 
 
 @dataclass
@@ -50,6 +85,12 @@ class SiteEngine:
     statuses: dict[str, str] = field(default_factory=dict)
     site_problems: list[Problem] = field(default_factory=list)
     failed_topics: dict[str, list[Problem]] = field(default_factory=dict)
+    labels: dict[str, equations.Equation] = field(default_factory=dict)  # equation labels
+    titles: dict[str, str] = field(default_factory=dict)  # docs path → title
+    page_anchors: dict[str, dict[int, str]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
 
     # -- before pages render ------------------------------------------------
     def prepare(self) -> list[GeneratedFile]:
@@ -66,9 +107,20 @@ class SiteEngine:
         problems = self._snippet_failures(report)
         problems += markers.marker_problems(claim_tests, claim_ids, self.declarations)
         problems += self._unpublishable_claims()
+        problems += self._collect_equations()
         tests = {claim_id: [node for node, _ in places] for claim_id, places in claim_tests.items()}
         files = self._generated_files(report, tests)
         return self._fail_or_keep(problems, files)
+
+    def _collect_equations(self) -> list[Problem]:
+        pages = {}
+        for source in sorted(self.project.docs_dir.rglob("*.md")):
+            docs_path = source.relative_to(self.project.docs_dir).as_posix()
+            text = source.read_text(encoding="utf-8")
+            pages[docs_path] = (self.project.rel(source), text)
+            self.titles[docs_path] = _title(text) or docs_path
+        self.labels, problems = equations.collect(pages)
+        return problems
 
     def _fail_or_keep(
         self, problems: list[Problem], files: list[GeneratedFile]
@@ -146,9 +198,8 @@ class SiteEngine:
                 GeneratedFile(f"figures/{topic}/{svg.name}", source=svg) for svg in run.figures
             ]
             files.append(
-                GeneratedFile(
-                    f"notebooks/{topic}/{run.snippet.name}.ipynb",
-                    source=run.entry / "notebook.ipynb",
+                self._staged(
+                    f"notebooks/{topic}/{run.snippet.name}.ipynb", run.entry / "notebook.ipynb"
                 )
             )
         index = claims_index.entries(self.declarations, self.values, self.statuses, tests)
@@ -157,6 +208,12 @@ class SiteEngine:
             for topic in {d.topic for d in self.declarations.values()}
             if (article := self._article(topic))
         }
+        katex_dist = katex.katex_dir(self.project.root) / "dist"
+        files.append(GeneratedFile(KATEX_CSS, source=katex_dist / "katex.min.css"))
+        files += [
+            GeneratedFile(f"assets/katex/fonts/{font.name}", source=font)
+            for font in sorted((katex_dist / "fonts").iterdir())
+        ]
         files.append(GeneratedFile(claims_index.CLAIMS_JSON, content=claims_index.to_json(index)))
         files.append(
             GeneratedFile(
@@ -165,6 +222,17 @@ class SiteEngine:
             )
         )
         return files
+
+    def _staged(self, site_path: str, source: Path) -> GeneratedFile:
+        """A copy of a cached file under .cache/site-files/, laid out as in docs/."""
+        root = self.project.cache_dir / "site-files"
+        target = root / site_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != source.read_bytes():
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            shutil.copyfile(source, temporary)
+            temporary.replace(target)
+        return GeneratedFile(site_path, source=target, docs_root=root)
 
     def _article(self, topic: str) -> tuple[str, str] | None:
         """(title, docs path) of a topic's article, if it exists."""
@@ -178,29 +246,67 @@ class SiteEngine:
         return (match[1] if match else topic), relative
 
     # -- each page -------------------------------------------------------------
-    def render_page(
-        self,
-        markdown: str,
-        path: str,
-        first_line: int,
-        allowed_numbers: list[str],
-        claims_page_url: str,
-    ) -> str:
+    def render_page(self, page: PageSource) -> str:
+        """Claim references → values, labels → numbers, \\eqref → links; lint the prose."""
         context = ReferenceContext(
             self.declarations,
             self.values,
             lambda claim_id: self.statuses.get(claim_id, UNVERIFIED),
-            claims_page_url,
+            page.claims_page_url,
         )
-        rendered, used, problems = render(markdown, path, first_line, context)
-        problems += lint.hand_typed_numbers(markdown, path, first_line, allowed_numbers)
+        rendered, used, problems = render(page.markdown, page.path, page.first_line, context)
+        problems += lint.hand_typed_numbers(
+            page.markdown, page.path, page.first_line, page.allowed_numbers
+        )
+        equation_context = equations.EquationContext(
+            self.labels,
+            page.docs_path,
+            {eq.page: page.url_for(eq.page) for eq in self.labels.values()},
+            self.titles,
+        )
+        rendered, anchors, more = equations.render(
+            rendered, page.path, page.first_line, equation_context
+        )
+        problems += more
+        self.page_anchors[page.docs_path] = anchors
         topics = {claim_id.split(".")[0] for claim_id in used}
-        if not problems and not (self.serving and topics & set(self.failed_topics)):
+        if self.serving:
+            problems += [p for p in self.site_problems if p.path == page.path and p not in problems]
+            problems += [p for t in sorted(topics) for p in self.failed_topics.get(t, [])]
+        if not problems:
             return rendered
         if not self.serving:
             raise DerivationError(problems)
-        shown = problems + [p for t in sorted(topics) for p in self.failed_topics.get(t, [])]
-        return error_box(shown) + rendered
+        return error_box(problems) + rendered
+
+    def render_math(self, page_html: str, docs_path: str) -> str:
+        """Every formula of a finished page → KaTeX HTML (after search indexed the TeX)."""
+        if docs_path.endswith(".ipynb"):
+            page_html = notebook_page.prepare(page_html)
+        found = katex.formulas_in(page_html)
+        if not found:
+            return page_html
+        self.katex.render([formula for _, formula in found])
+        source = self.project.docs_dir / docs_path
+        text = source.read_text(encoding="utf-8") if source.is_file() else ""
+        path = self.project.rel(source) if source.is_file() else docs_path
+        problems = [
+            Problem(
+                path,
+                _line_of(text, formula.tex),
+                f"KaTeX cannot parse this formula: {formula.error}",
+            )
+            for _, formula in found
+            if formula.error is not None
+        ]
+        rendered = katex.replace_formulas(page_html, found, self.page_anchors.get(docs_path, {}))
+        if problems and not self.serving:
+            raise DerivationError(problems)
+        if problems:
+            box = '<div class="admonition failure"><p class="admonition-title">Math errors on this page</p><pre>'
+            box += html.escape("\n".join(str(p) for p in problems)) + "</pre></div>"
+            rendered = re.sub(r"(<article[^>]*>)", lambda m: m[1] + box, rendered, count=1)
+        return rendered
 
     # -- after the build ------------------------------------------------------
     def finish(self) -> list[str]:
@@ -208,6 +314,7 @@ class SiteEngine:
 
         A build with a failed snippet is not compared: its missing values would
         read as removals and then as additions on the next good build."""
+        self.katex.save()
         if self.failed_topics or self.site_problems:
             return []
         current = {i: v for i, v in self.values.items() if self.declarations[i].kind == "claim"}

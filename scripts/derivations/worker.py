@@ -87,6 +87,7 @@ def execute(path: Path, log: io.StringIO):
     saved_main = sys.modules.get("__main__")
     sys.modules["__main__"] = module
     svg_of_figure: dict[int, str] = {}
+    number_of_cell = 1  # execution counts, as Jupyter would number a top-to-bottom run
     try:
         for cell in cells:
             output = io.StringIO()
@@ -97,6 +98,8 @@ def execute(path: Path, log: io.StringIO):
             except Exception as error:
                 log.write(output.getvalue())
                 raise _located(error, path) from None
+            notebook.cells[cell.index].execution_count = number_of_cell
+            number_of_cell += 1
             outputs = notebook.cells[cell.index].outputs
             if output.getvalue():
                 log.write(output.getvalue())

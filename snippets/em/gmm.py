@@ -1,10 +1,10 @@
 # %% [markdown]
 # # EM for a Gaussian mixture
 #
-# The code behind [the EM article](https://runnable-derivations.example/em/):
-# the E-step and M-step of a Gaussian mixture in closed form, run on a 2-D sample,
-# checked for monotone likelihood, a tight bound after each E-step, and agreement
-# with scikit-learn's independent implementation from the same starting point.
+# The code behind the site's EM article (`docs/posts/em.md`): the E-step and
+# M-step of a Gaussian mixture in closed form, run on a 2-D sample, checked for
+# monotone likelihood, a tight bound after each E-step, and agreement with
+# scikit-learn's independent implementation from the same starting point.
 
 # %%
 import warnings
@@ -61,7 +61,9 @@ TRUE_COVARIANCES = np.array(
 
 
 # %% [markdown]
-# ## The model: log-densities of the joint $p(x, z=k) = \pi_k \mathcal N(x \mid \mu_k, \Sigma_k)$
+# ## The model
+#
+# Log-densities of the joint $p(x, z=k) = \pi_k \mathcal N(x \mid \mu_k, \Sigma_k)$.
 
 
 # %%

@@ -99,3 +99,28 @@ def test_build_reports_claims_that_changed_value(scratch):
     assert "claim changed: tiny.answer: 42 → 49" in build.stderr
     again = scratch.build()
     assert "claim changed" not in again.stderr
+
+
+def test_latex_typo_fails_with_file_and_line(scratch):
+    page = (scratch.root / "docs/posts/tiny.md").read_text()
+    scratch.write("docs/posts/tiny.md", page + "\n$$\n\\frac{a}{b\n$$\n")
+    build = scratch.build()
+    assert build.returncode != 0
+    assert "docs/posts/tiny.md:17: KaTeX cannot parse this formula: KaTeX parse error" in build.stderr
+
+
+def test_unknown_equation_label_fails_with_file_and_line(scratch):
+    page = (scratch.root / "docs/posts/tiny.md").read_text()
+    scratch.write("docs/posts/tiny.md", page + "\nAs \\eqref{eq:missing} shows.\n")
+    build = scratch.build()
+    assert build.returncode != 0
+    assert "docs/posts/tiny.md:16: unknown equation label 'eq:missing' in \\eqref" in build.stderr
+
+
+def test_duplicate_equation_label_across_pages_fails(scratch):
+    page = (scratch.root / "docs/posts/tiny.md").read_text()
+    scratch.write("docs/posts/tiny.md", page + "\n$$\na = b \\label{eq:same}\n$$\n")
+    scratch.write("docs/notes.md", "# Notes\n\n$$\nc = d \\label{eq:same}\n$$\n")
+    build = scratch.build()
+    assert build.returncode != 0
+    assert "docs/posts/tiny.md:17: duplicate equation label 'eq:same' (first at docs/notes.md:4)" in build.stderr

@@ -88,7 +88,7 @@ def test_figures_and_notebook_are_served(site):
         target = (site_dir / "em" / src).resolve()
         assert target.is_file() and target.read_text().lstrip().startswith("<?xml"), src
         assert not src.startswith("http")
-    notebook = json.loads((site_dir / "notebooks" / "em" / "gmm.ipynb").read_text())
+    notebook = json.loads((site_dir / "notebooks" / "em" / "gmm" / "gmm.ipynb").read_text())
     outputs = [o for cell in notebook["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]]
     assert any("image/svg+xml" in o.get("data", {}) for o in outputs), "the notebook carries its figures"
 
@@ -98,3 +98,77 @@ def test_embedded_code_comes_from_the_snippet(site):
     code = page(site_dir, "em").get_text()
     assert "def e_step(X, weights, means, covariances):" in code
     assert "--8<--" not in code
+
+
+def all_pages(site_dir: Path):
+    for path in sorted(site_dir.rglob("*.html")):
+        yield path, BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    site_dir, _ = site
+    loaders = {"script": "src", "link": "href", "img": "src", "source": "src", "iframe": "src"}
+    offenders = []
+    for path, soup in all_pages(site_dir):
+        for tag, attribute in loaders.items():
+            for element in soup.find_all(tag):
+                url = element.get(attribute) or ""
+                if tag == "link" and not {"stylesheet", "preload", "icon", "modulepreload"} & set(element.get("rel", [])):
+                    continue
+                if url.startswith(("http:", "https:", "//")):
+                    offenders.append(f"{path.relative_to(site_dir)}: <{tag} {attribute}={url}>")
+        for style in soup.find_all("style"):
+            if "@import" in style.get_text() or "url(http" in style.get_text():
+                offenders.append(f"{path.relative_to(site_dir)}: remote URL in <style>")
+    for css in site_dir.rglob("*.css"):
+        if "url(http" in css.read_text(encoding="utf-8") or "@import url(" in css.read_text(encoding="utf-8"):
+            offenders.append(str(css.relative_to(site_dir)))
+    assert offenders == []
+
+
+def test_math_is_rendered_html_without_katex_script(site):
+    site_dir, _ = site
+    article = page(site_dir, "em")
+    assert article.select(".katex"), "no rendered math"
+    assert not article.select(".arithmatex"), "TeX left unrendered"
+    assert not any("katex" in (s.get("src") or "") for s in article.find_all("script"))
+    stylesheet = [link["href"] for link in article.select("link[rel=stylesheet]") if "katex" in link["href"]]
+    assert stylesheet and (site_dir / "em" / stylesheet[0]).resolve().is_file()
+    fonts = list((site_dir / "assets" / "katex" / "fonts").glob("KaTeX_Main-Regular.woff2"))
+    assert fonts
+
+
+def test_numbered_equations_have_anchors_and_references_resolve(site):
+    site_dir, _ = site
+    for path, soup in all_pages(site_dir):
+        for link in soup.select("a.eqref"):
+            target, _, anchor = link["href"].partition("#")
+            target_page = (path.parent / target / "index.html").resolve() if target else path
+            target_soup = BeautifulSoup(target_page.read_text(), "html.parser")
+            assert target_soup.find(id=anchor) is not None, f"{path}: {link['href']}"
+    article = page(site_dir, "em")
+    numbered = article.select("div.equation--numbered")
+    assert len(numbered) >= 2
+    for number, equation in enumerate(numbered, start=1):
+        assert equation["id"].startswith("eq-")
+        assert equation.select_one("a.eq-link")["href"] == f"#{equation['id']}"
+        assert f"({number})" in equation.select_one(".katex-html").get_text()
+
+
+def test_search_index_keeps_tex_not_rendered_html(site):
+    site_dir, _ = site
+    index = json.loads((site_dir / "search" / "search_index.json").read_text())
+    text = " ".join(doc["text"] for doc in index["docs"])
+    assert "\\mathcal L(q, \\theta)" in text
+    assert "katex-html" not in text
+
+
+def test_notebook_page_renders_math_and_offers_the_ipynb(site):
+    site_dir, _ = site
+    notebook_page = page(site_dir, "notebooks/em/gmm")
+    assert notebook_page.select(".jp-Cell"), "not a rendered notebook"
+    assert notebook_page.select(".jp-RenderedMarkdown .katex")
+    download = json.loads((site_dir / "notebooks" / "em" / "gmm" / "gmm.ipynb").read_text())
+    assert download["nbformat"] == 4
+    assert [c["execution_count"] for c in download["cells"] if c["cell_type"] == "code"][:3] == [1, 2, 3]
+    assert page(site_dir, "em").find("a", href="../notebooks/em/gmm/"), "the article links its notebook"

@@ -1,0 +1,134 @@
+r"""Numbered equations: `\label{eq:name}` numbers a display-math row and gives it
+the anchor `#eq-name`; `\eqref{eq:name}` links to it from any page.
+
+KaTeX knows neither command, so labels are collected from every page before any
+page renders (references cross pages), each `\label` becomes `\tag{n}`, and each
+`\eqref` becomes a link (HTML in prose, `\href` in math).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from .errors import Problem
+from .markdown_scan import LineIndex, segments
+
+LABEL = re.compile(r"\\label\{eq:(?P<name>[A-Za-z0-9_\-:.]+)\}")
+EQREF = re.compile(r"\\eqref\{eq:(?P<name>[A-Za-z0-9_\-:.]+)\}")
+TAG = re.compile(r"\\tag\{(?P<number>\d+)\}")
+
+
+@dataclass(frozen=True)
+class Equation:
+    name: str
+    number: int
+    page: str  # docs-relative source path, e.g. posts/em.md
+    path: str  # repository path, for messages
+    line: int
+
+    @property
+    def anchor(self) -> str:
+        return f"eq-{self.name.replace(':', '-').replace('.', '-')}"
+
+
+def is_display(math: str) -> bool:
+    return math.startswith(("$$", "\\["))
+
+
+def collect(pages: dict[str, tuple[str, str]]) -> tuple[dict[str, Equation], list[Problem]]:
+    """Every label of every page: {page: (repository path, markdown)} → name → equation."""
+    equations: dict[str, Equation] = {}
+    problems: list[Problem] = []
+    for page, (path, markdown) in sorted(pages.items()):
+        lines = LineIndex(markdown)
+        number = 0
+        for segment in segments(markdown):
+            text = markdown[segment.start : segment.end]
+            if segment.kind != "math":
+                continue
+            for match in LABEL.finditer(text):
+                line = lines.line_of(segment.start + match.start())
+                if not is_display(text):
+                    problems.append(
+                        Problem(
+                            path,
+                            line,
+                            "\\label in inline math: number only display equations ($$ … $$)",
+                        )
+                    )
+                    continue
+                number += 1
+                equation = Equation(match["name"], number, page, path, line)
+                first = equations.setdefault(equation.name, equation)
+                if first is not equation:
+                    where = f"{first.path}:{first.line}"
+                    problems.append(
+                        Problem(
+                            path,
+                            line,
+                            f"duplicate equation label 'eq:{equation.name}' (first at {where}); labels are unique site-wide",
+                        )
+                    )
+    return equations, problems
+
+
+@dataclass
+class EquationContext:
+    equations: dict[str, Equation]
+    page: str  # the page being rendered (docs-relative source path)
+    url_of: dict[str, str]  # docs-relative source path → URL relative to the page being rendered
+    titles: dict[str, str]  # docs-relative source path → short title
+
+
+def render(markdown: str, path: str, first_line: int, context: EquationContext):
+    """Labels → tags, references → links; returns markdown, {number: anchor}, problems."""
+    lines = LineIndex(markdown, first_line)
+    pieces: list[str] = []
+    anchors: dict[int, str] = {}
+    problems: list[Problem] = []
+    for segment in segments(markdown):
+        text = markdown[segment.start : segment.end]
+        if segment.kind not in {"prose", "math"}:
+            pieces.append(text)
+            continue
+        in_math = segment.kind == "math"
+
+        def label(match: re.Match) -> str:
+            equation = context.equations.get(match["name"])
+            if equation is None or equation.page != context.page:
+                return match.group()  # reported by collect()
+            anchors[equation.number] = equation.anchor
+            return f"\\tag{{{equation.number}}}"
+
+        def reference(match: re.Match, offset: int = segment.start, in_math: bool = in_math) -> str:
+            equation = context.equations.get(match["name"])
+            if equation is None:
+                line = lines.line_of(offset + match.start())
+                known = ", ".join(sorted(f"eq:{n}" for n in context.equations)) or "none"
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"unknown equation label 'eq:{match['name']}' in \\eqref (known: {known})",
+                    )
+                )
+                return match.group()
+            return _link(equation, context, in_math)
+
+        if in_math:
+            text = LABEL.sub(label, text)
+        pieces.append(EQREF.sub(reference, text))
+    return "".join(pieces), anchors, problems
+
+
+def _link(equation: Equation, context: EquationContext, in_math: bool) -> str:
+    local = equation.page == context.page
+    href = ("" if local else context.url_of.get(equation.page, "")) + f"#{equation.anchor}"
+    if in_math:
+        return f"\\href{{{href}}}{{({equation.number})}}"
+    text = f"({equation.number})"
+    if not local:
+        text = f"{html.escape(context.titles.get(equation.page, equation.page))}, {text}"
+    return f'<a class="eqref" href="{href}">{text}</a>'
