@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .bibliography import CITATION
 from .claims import REFERENCE
 from .errors import Problem
 from .markdown_scan import LineIndex, segments
@@ -44,7 +45,7 @@ def hand_typed_numbers(
     for segment in segments(markdown):
         if segment.kind != "prose":
             continue
-        text = _blank(markdown[segment.start : segment.end], [REFERENCE, NOT_TEXT])
+        text = _blank(markdown[segment.start : segment.end], [REFERENCE, CITATION, NOT_TEXT])
         for phrase in allowed:
             text = text.replace(phrase, " " * len(phrase))
         for match in NUMBER.finditer(text):

@@ -34,7 +34,9 @@ def on_startup(command, dirty):
 
 def on_config(config):
     project = Project(Path(config.config_file_path).resolve().parent)
-    _state["engine"] = SiteEngine(project, serving=_state["command"] == "serve")
+    _state["engine"] = SiteEngine(
+        project, serving=_state["command"] == "serve", site_name=config.site_name
+    )
 
 
 @event_priority(100)  # before mkdocs-jupyter, which turns the added notebooks into pages
@@ -80,6 +82,8 @@ def on_page_markdown(markdown, page, config, files):
         url_for=lambda docs_path: get_relative_url(
             files.get_file_from_path(docs_path).url, page.url
         ),
+        meta=dict(page.meta),
+        canonical_url=page.canonical_url or "",
     )
     try:
         return engine.render_page(page_source)

@@ -14,11 +14,24 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
+import yaml
 from rich.console import Console
 
-from . import cache, claims_index, equations, katex, lint, markers, notebook_page, verdicts
+from . import (
+    bibliography,
+    cache,
+    citation,
+    claims_index,
+    equations,
+    katex,
+    lint,
+    markers,
+    notebook_page,
+    verdicts,
+)
 from .errors import DerivationError, Problem
 from .project import Project
 from .references import FAILED, UNVERIFIED, VERIFIED, ReferenceContext, render
@@ -52,6 +65,16 @@ class PageSource:
     allowed_numbers: list[str]
     claims_page_url: str  # relative URL from this page to the claims page
     url_for: Callable[[str], str]  # docs path → URL relative to this page
+    meta: dict = field(default_factory=dict)  # front matter
+    canonical_url: str = ""  # absolute URL of the page (site_url + path)
+
+
+def _authors(path: Path) -> dict[str, str]:
+    """Author keys → names, from the blog plugin's .authors.yml."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {key: entry.get("name", key) for key, entry in (data.get("authors") or {}).items()}
 
 
 def _title(text: str) -> str | None:
@@ -88,9 +111,13 @@ class SiteEngine:
     labels: dict[str, equations.Equation] = field(default_factory=dict)  # equation labels
     titles: dict[str, str] = field(default_factory=dict)  # docs path → title
     page_anchors: dict[str, dict[int, str]] = field(default_factory=dict)
+    site_name: str = "Runnable Derivations"
 
     def __post_init__(self):
         self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
+        self.bibliography: bibliography.Bibliography | None = None
+        self.commit = citation.current_commit(self.project.root)
+        self.authors = _authors(self.project.docs_dir / ".authors.yml")
 
     # -- before pages render ------------------------------------------------
     def prepare(self) -> list[GeneratedFile]:
@@ -108,6 +135,7 @@ class SiteEngine:
         problems += markers.marker_problems(claim_tests, claim_ids, self.declarations)
         problems += self._unpublishable_claims()
         problems += self._collect_equations()
+        problems += self._load_bibliography()
         tests = {claim_id: [node for node, _ in places] for claim_id, places in claim_tests.items()}
         files = self._generated_files(report, tests)
         return self._fail_or_keep(problems, files)
@@ -121,6 +149,14 @@ class SiteEngine:
             self.titles[docs_path] = _title(text) or docs_path
         self.labels, problems = equations.collect(pages)
         return problems
+
+    def _load_bibliography(self) -> list[Problem]:
+        path = self.project.docs_dir / "references.bib"
+        try:
+            self.bibliography = bibliography.Bibliography(path, self.project.rel(path))
+        except DerivationError as error:
+            return error.problems
+        return []
 
     def _fail_or_keep(
         self, problems: list[Problem], files: list[GeneratedFile]
@@ -269,6 +305,14 @@ class SiteEngine:
         )
         problems += more
         self.page_anchors[page.docs_path] = anchors
+        if self.bibliography is not None:
+            rendered, cited, more = bibliography.render(
+                rendered, page.path, page.first_line, self.bibliography
+            )
+            problems += more
+            rendered += bibliography.reference_list(cited, self.bibliography)
+        if page.docs_path.startswith("posts/"):
+            rendered += self._citation(page).markdown()
         topics = {claim_id.split(".")[0] for claim_id in used}
         if self.serving:
             problems += [p for p in self.site_problems if p.path == page.path and p not in problems]
@@ -278,6 +322,23 @@ class SiteEngine:
         if not self.serving:
             raise DerivationError(problems)
         return error_box(problems) + rendered
+
+    def _citation(self, page: PageSource) -> citation.PageCitation:
+        published = page.meta.get("date")
+        if isinstance(published, dict):  # Material's blog allows date: {created: ...}
+            published = published.get("created")
+        if isinstance(published, datetime):
+            published = published.date()
+        slug = Path(page.docs_path).stem
+        return citation.PageCitation(
+            site_name=self.site_name,
+            title=str(page.meta.get("title") or self.titles.get(page.docs_path, slug)),
+            authors=[self.authors.get(a, a) for a in page.meta.get("authors") or []],
+            published=published if isinstance(published, date) else None,
+            url=page.canonical_url,
+            commit=self.commit,
+            key=f"runnable-derivations-{slug}",
+        )
 
     def render_math(self, page_html: str, docs_path: str) -> str:
         """Every formula of a finished page → KaTeX HTML (after search indexed the TeX)."""

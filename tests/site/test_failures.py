@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def test_scratch_project_builds_and_verifies(scratch):
     tests = scratch.claim_tests()
@@ -124,3 +129,12 @@ def test_duplicate_equation_label_across_pages_fails(scratch):
     build = scratch.build()
     assert build.returncode != 0
     assert "docs/posts/tiny.md:17: duplicate equation label 'eq:same' (first at docs/notes.md:4)" in build.stderr
+
+
+def test_unknown_citation_key_fails_with_file_and_line(scratch):
+    shutil.copy(ROOT / "docs" / "references.bib", scratch.root / "docs" / "references.bib")
+    page = (scratch.root / "docs/posts/tiny.md").read_text()
+    scratch.write("docs/posts/tiny.md", page + "\nAs shown [@dempster1977; @nobody2020].\n")
+    build = scratch.build()
+    assert build.returncode != 0
+    assert "docs/posts/tiny.md:16: unknown citation key(s) nobody2020" in build.stderr

@@ -1,0 +1,112 @@
+"""Citations: `[@key]` or `[@key1; @key2]` in prose, resolved against the one
+BibTeX file `docs/references.bib` (parsed and formatted by pybtex), rendered as
+author–year links, with the page's reference list and back-links appended."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pybtex.backends.html import Backend
+from pybtex.database import BibliographyData, parse_file
+from pybtex.richtext import Text
+from pybtex.style.formatting.plain import Style
+
+from .errors import DerivationError, Problem
+from .markdown_scan import LineIndex, segments
+
+CITATION = re.compile(r"\[(?P<keys>@[\w:.\-]+(?:\s*;\s*@[\w:.\-]+)*)\]")
+
+
+@dataclass
+class Bibliography:
+    path: Path
+    rel: str
+    data: BibliographyData = field(init=False)
+
+    def __post_init__(self):
+        if not self.path.is_file():  # no sources yet: every citation is then unknown
+            self.data, self._formatted = BibliographyData(), {}
+            return
+        try:
+            self.data = parse_file(str(self.path), bib_format="bibtex")
+        except Exception as error:  # pybtex raises several types, all with a message
+            raise DerivationError(
+                [Problem(self.rel, None, f"cannot read the bibliography: {error}")]
+            ) from None
+        self._formatted = {
+            entry.key: entry.text.render(Backend())
+            for entry in Style().format_entries(self.data.entries.values())
+        }
+
+    def label(self, key: str) -> str:
+        """Author–year text: Bishop, 2006; Neal and Hinton, 1998; Dempster et al., 1977."""
+        entry = self.data.entries[key]
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        names = [str(Text.from_latex(" ".join(p.last_names))) for p in people]
+        if len(names) > 2:
+            who = f"{names[0]} et al."
+        else:
+            who = " and ".join(names) or str(Text.from_latex(entry.fields.get("title", key)))
+        return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+    def sort_key(self, key: str) -> tuple[str, str]:
+        return self.label(key).lower(), key
+
+    def formatted(self, key: str) -> str:
+        return self._formatted[key]
+
+
+def render(markdown: str, path: str, first_line: int, bibliography: Bibliography):
+    """Citations → links; returns markdown, keys cited (with occurrence counts), problems."""
+    lines = LineIndex(markdown, first_line)
+    occurrences: dict[str, int] = {}
+    problems: list[Problem] = []
+    pieces: list[str] = []
+    for segment in segments(markdown):
+        text = markdown[segment.start : segment.end]
+        if segment.kind != "prose":
+            pieces.append(text)
+            continue
+
+        def cite(match: re.Match, offset: int = segment.start) -> str:
+            keys = [key.strip().lstrip("@") for key in match["keys"].split(";")]
+            unknown = [key for key in keys if key not in bibliography.data.entries]
+            if unknown:
+                line = lines.line_of(offset + match.start())
+                known = ", ".join(sorted(bibliography.data.entries))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"unknown citation key(s) {', '.join(unknown)}: add them to {bibliography.rel} (known: {known})",
+                    )
+                )
+                return match.group()
+            links = []
+            for key in keys:
+                occurrences[key] = occurrences.get(key, 0) + 1
+                anchor = f"cite-{key}-{occurrences[key]}"
+                links.append(
+                    f'<a class="citation" id="{anchor}" href="#ref-{key}">{html.escape(bibliography.label(key))}</a>'
+                )
+            return "(" + "; ".join(links) + ")"
+
+        pieces.append(CITATION.sub(cite, text))
+    return "".join(pieces), occurrences, problems
+
+
+def reference_list(occurrences: dict[str, int], bibliography: Bibliography) -> str:
+    """The 'References' section: each cited source, with a back-link to every citation."""
+    if not occurrences:
+        return ""
+    items = []
+    for key in sorted(occurrences, key=bibliography.sort_key):
+        backs = " ".join(
+            f'<a class="backref" href="#cite-{key}-{n}" aria-label="Back to citation {n}">↩</a>'
+            for n in range(1, occurrences[key] + 1)
+        )
+        items.append(f'<li id="ref-{key}">{bibliography.formatted(key)} {backs}</li>')
+    return '\n\n## References\n\n<ol class="references">\n' + "\n".join(items) + "\n</ol>\n"

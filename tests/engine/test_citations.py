@@ -1,0 +1,63 @@
+"""Citations against the bibliography, and the 'Cite this page' box."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from scripts.derivations.bibliography import Bibliography, reference_list, render
+from scripts.derivations.citation import PageCitation
+
+ROOT = Path(__file__).resolve().parents[2]
+BIBLIOGRAPHY = Bibliography(ROOT / "docs" / "references.bib", "docs/references.bib")
+
+
+def test_citations_become_author_year_links_with_back_links():
+    text = "EM [@dempster1977] and its view [@neal1998; @dempster1977], not `[@code]`.\n"
+    markdown, cited, problems = render(text, "docs/posts/em.md", 1, BIBLIOGRAPHY)
+    assert problems == [] and cited == {"dempster1977": 2, "neal1998": 1}
+    assert (
+        '(<a class="citation" id="cite-dempster1977-1" href="#ref-dempster1977">Dempster et al., 1977</a>)'
+        in markdown
+    )
+    assert '>Neal and Hinton, 1998</a>; <a class="citation" id="cite-dempster1977-2"' in markdown
+    assert "`[@code]`" in markdown
+    references = reference_list(cited, BIBLIOGRAPHY)
+    assert references.index('id="ref-dempster1977"') < references.index('id="ref-neal1998"')
+    assert (
+        'href="#cite-dempster1977-1"' in references and 'href="#cite-dempster1977-2"' in references
+    )
+    assert "Maximum likelihood from incomplete data" in references
+
+
+def test_unknown_citation_key_names_file_and_line():
+    _, _, problems = render("one\n\ntwo [@nobody2020]\n", "docs/posts/em.md", 10, BIBLIOGRAPHY)
+    assert len(problems) == 1
+    assert str(problems[0]).startswith(
+        "docs/posts/em.md:12: unknown citation key(s) nobody2020: add them to docs/references.bib"
+    )
+
+
+def test_single_author_label_uses_the_surname():
+    assert BIBLIOGRAPHY.label("bishop2006") == "Bishop, 2006"
+
+
+def test_cite_box_has_bibtex_and_plain_reference_with_url_and_commit():
+    box = PageCitation(
+        site_name="Runnable Derivations",
+        title="The EM algorithm",
+        authors=["A. Author", "B. Author"],
+        published=date(2026, 11, 23),
+        url="https://example.org/em/",
+        commit="0123456789ab",
+        key="runnable-derivations-em",
+    )
+    bibtex = box.bibtex()
+    assert bibtex.startswith("@misc{runnable-derivations-em,")
+    assert "author       = {A. Author} and {B. Author}" in bibtex
+    assert "month        = nov" in bibtex and "year         = {2026}" in bibtex
+    assert "url          = {https://example.org/em/}" in bibtex and "0123456789ab" in bibtex
+    assert box.plain().startswith(
+        "A. Author, B. Author (2026-11-23). The EM algorithm. Runnable Derivations. https://example.org/em/"
+    )
+    assert box.markdown().lstrip().startswith('??? quote "Cite this page"')
