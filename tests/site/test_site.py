@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,15 +17,8 @@ DECLARATIONS = {d.id: d for s in discover(Project(ROOT)) for d in s.declarations
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DERIVATIONS_REQUIRE_VERIFIED": "1"}
-    build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(out)],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600,
-    )
-    assert build.returncode == 0, f"build failed (did the claim tests run first?):\n{build.stderr}"
-    return out, build.stderr
+def site(built_site):
+    return built_site
 
 
 def page(site_dir: Path, url: str) -> BeautifulSoup:

@@ -1,0 +1,125 @@
+"""The EM page as a reader's browser shows it: Debian's Chromium driven by
+Playwright, at desktop and phone widths, in the light and dark schemes, and
+with JavaScript off. Skips only where Chromium is absent; CI sets
+DERIVATIONS_REQUIRE_BROWSER=1 so that a skip there is a failure."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = ROOT / ".cache" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    site_dir, _ = built_site
+    handler = functools.partial(QuietHandler, directory=str(site_dir))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("DERIVATIONS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium is required here but {CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """Everything a page did that a reader would call broken."""
+
+    def __init__(self, page, origin: str):
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+        self.foreign: list[str] = []
+        host = urlparse(origin).netloc
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}"))
+        page.on("request", lambda r: urlparse(r.url).netloc not in {host, ""} and r.url.startswith("http") and self.foreign.append(r.url))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_em_page_reads_cleanly(browser, server, width, scheme):
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    watch = PageWatch(page, server)
+    page.goto(f"{server}/em/", wait_until="networkidle")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"em-{width}-{scheme}.png"), full_page=True)
+    assert watch.console_errors == []
+    assert watch.failed == []
+    assert watch.foreign == [], "requests to another host"
+    expected_scheme = "slate" if scheme == "dark" else "default"
+    assert page.locator("body").get_attribute("data-md-color-scheme") == expected_scheme
+    if width == 390:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
+    math = page.locator("article .katex")
+    assert math.count() > 5 and math.first.is_visible()
+    assert page.locator("article .equation--numbered").first.is_visible()
+    images = page.evaluate(
+        "[...document.querySelectorAll('article img')].map(i => [i.src, i.complete && i.naturalWidth > 0])"
+    )
+    assert len(images) >= 2 and all(ok for _, ok in images), images
+    context.close()
+
+
+def test_em_page_is_readable_without_javascript(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/em/", wait_until="load")
+    page.screenshot(path=str(SCREENSHOTS / "em-no-javascript.png"))
+    numbered = page.locator("article .equation--numbered")
+    assert numbered.count() >= 2 and numbered.first.is_visible()
+    assert "(1)" in numbered.first.inner_text()
+    assert page.locator("article details").first.is_visible(), "the citation box is there"
+    context.close()
+
+
+def test_equation_reference_lands_on_the_equation(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/em/", wait_until="networkidle")
+    reference = page.locator("article a.eqref").first
+    target = reference.get_attribute("href").split("#")[1]
+    reference.click()
+    page.wait_for_function(f"location.hash === '#{target}'")
+    box = page.locator(f"#{target}").bounding_box()
+    assert 0 <= box["y"] < 900, "the equation is not in view after following its reference"
+    context.close()
