@@ -26,13 +26,10 @@ serve: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
-# Claim tests first (they record verdicts per cache key), then a build that
-# refuses any claim not verified; the new site replaces site/ only on success.
+# Claim tests first (they record verdicts per cache key), then a strict build
+# that refuses any claim not verified; the new site replaces site/ only on success.
 build: $(INSTALLED)
-	$(BIN)/python -m pytest tests/snippets -q
-	rm -rf .site-tmp
-	DERIVATIONS_REQUIRE_VERIFIED=1 $(BIN)/mkdocs build --site-dir .site-tmp
-	rm -rf site && mv .site-tmp site
+	$(BIN)/python -m scripts.derivations.build --site-dir site
 
 bench: $(INSTALLED)
 	$(BIN)/python scripts/bench.py
@@ -48,4 +45,4 @@ lock:
 	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
 
 clean:
-	rm -rf site .site-tmp .cache .pytest_cache
+	rm -rf site .site-* .cache .pytest_cache

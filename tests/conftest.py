@@ -83,16 +83,36 @@ class Scratch:
         )
 
     def build(self, env: dict | None = None) -> subprocess.CompletedProcess:
-        return self.run("mkdocs", "build", "--site-dir", str(self.root / "site"), env=env)
+        return self.run(
+            "mkdocs", "build", "--strict", "--site-dir", str(self.root / "site"), env=env
+        )
 
     def claim_tests(self) -> subprocess.CompletedProcess:
         return self.run("pytest", "tests/snippets", "-q", "-p", "no:cacheprovider")
 
 
+@pytest.fixture(scope="session")
+def tiny_runs(tmp_path_factory) -> Path:
+    """The tiny snippet's cache entry, run once per session and copied into each
+    scratch project (its key is the same there until a test edits the snippet)."""
+    project = make_scratch(tmp_path_factory.mktemp("warm") / "project")
+    from scripts.derivations.project import Project
+    from scripts.derivations.runner import run_snippets
+
+    report = run_snippets(Project(project.root))
+    assert not report.failures, report.failures
+    return project.root / ".cache" / "runs"
+
+
 @pytest.fixture
-def scratch(tmp_path) -> Scratch:
+def scratch(tmp_path, tiny_runs) -> Scratch:
     """A minimal project: the real engine, config and theme, one tiny article."""
-    root = tmp_path / "project"
+    project = make_scratch(tmp_path / "project")
+    shutil.copytree(tiny_runs, project.root / ".cache" / "runs")
+    return project
+
+
+def make_scratch(root: Path) -> Scratch:
     root.mkdir()
     for name in ("mkdocs.yml", "pyproject.toml", "requirements.lock"):
         shutil.copy(ROOT / name, root / name)
@@ -100,7 +120,8 @@ def scratch(tmp_path) -> Scratch:
         ROOT / "scripts", root / "scripts", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
-    shutil.copy(ROOT / "docs" / ".authors.yml", root / "docs" / ".authors.yml")
+    for name in (".authors.yml", "notation.md"):  # named by the theme config and the nav
+        shutil.copy(ROOT / "docs" / name, root / "docs" / name)
     (root / "node_modules").symlink_to(ROOT / "node_modules")  # KaTeX, read only
     project = Scratch(root)
     project.write("docs/index.md", "# Home\n")

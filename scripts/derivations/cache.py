@@ -109,7 +109,19 @@ def entry_dir(project: Project, key: str) -> Path:
 
 
 def is_complete(entry: Path) -> bool:
-    return (entry / "meta.json").is_file()
+    """A whole, undamaged entry: meta.json (written last) and every checksum it lists."""
+    meta_file = entry / "meta.json"
+    if not meta_file.is_file():
+        return False
+    try:
+        expected = json.loads(meta_file.read_text(encoding="utf-8"))["checksums"]
+    except (ValueError, KeyError):
+        return False
+    for name, digest in expected.items():
+        path = entry / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return False
+    return True
 
 
 def temp_dir(project: Project, key: str) -> Path:
@@ -121,7 +133,10 @@ def temp_dir(project: Project, key: str) -> Path:
 
 
 def commit(temp: Path, entry: Path) -> None:
-    """Rename a finished run into place; a concurrent identical run may have won."""
+    """Rename a finished run into place; a concurrent identical run may have won,
+    and a damaged entry under the same key is replaced."""
+    if entry.exists() and not is_complete(entry):
+        shutil.rmtree(entry, ignore_errors=True)
     try:
         temp.rename(entry)
     except OSError:

@@ -25,6 +25,15 @@ from .project import Project
 from .snippets import Snippet, discover
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
+ENTRY_FILES = {
+    "results.json",
+    "figures",
+    "notebook.ipynb",
+    "log.txt",
+    "meta.json",
+    "stderr.txt",
+    "error.json",
+}
 POLL_SECONDS = 0.02
 
 
@@ -100,7 +109,9 @@ def run_snippets(
             pending.append(snippet)
     console = console or Console(stderr=True)
     if pending:
+        before = _repository_files(project)
         _run_pending(project, pending, keys, report, jobs or os.cpu_count() or 1, timeout, console)
+        _refuse_repository_writes(project, before, report)
     _check_declared_results(report)
     hits = [r.snippet.rel for r in report.runs.values() if r.hit]
     if hits:
@@ -154,8 +165,11 @@ def _run_pending(project, pending, keys, report, jobs, timeout, console) -> None
                         str(snippet.path),
                         str(temp),
                     ],
-                    cwd=project.root,
+                    # Its working folder is its own temporary entry: a stray
+                    # relative write lands there and is reported, not in the repo.
+                    cwd=temp,
                     env=environment,
+                    preexec_fn=_die_with_parent,
                     stdout=subprocess.DEVNULL,
                     stderr=(temp / "stderr.txt").open("wb"),
                 )
@@ -164,7 +178,8 @@ def _run_pending(project, pending, keys, report, jobs, timeout, console) -> None
             time.sleep(POLL_SECONDS)
             for job in list(running):
                 elapsed = time.monotonic() - job.started
-                if job.process.poll() is None and elapsed <= timeout:
+                limit = job.snippet.time_limit or timeout
+                if job.process.poll() is None and elapsed <= limit:
                     continue
                 running.remove(job)
                 if job.process.poll() is None:
@@ -173,7 +188,8 @@ def _run_pending(project, pending, keys, report, jobs, timeout, console) -> None
                     problem = Problem(
                         job.snippet.rel,
                         None,
-                        f"took longer than {timeout:g} s and was stopped; make the experiment smaller",
+                        f"took longer than {limit:g} s and was stopped; make the experiment smaller "
+                        "(or declare TIME_LIMIT_SECONDS if it must take longer)",
                     )
                     report.failures[job.snippet.rel] = SnippetFailure(job.snippet, job.key, problem)
                     shutil.rmtree(job.temp, ignore_errors=True)
@@ -182,8 +198,71 @@ def _run_pending(project, pending, keys, report, jobs, timeout, console) -> None
                 progress.advance(task)
 
 
+# Generated or tool folders, not the author's files: skipped at the top level,
+# and the caches below it too.
+GENERATED_TOP_FOLDERS = {".git", ".venv", ".cache", "node_modules", "site", ".site-tmp"}
+CACHE_FOLDERS = {"__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def _repository_files(project: Project) -> set[str]:
+    found = set()
+    for folder, subfolders, files in os.walk(project.root):
+        skipped = CACHE_FOLDERS | (GENERATED_TOP_FOLDERS if folder == str(project.root) else set())
+        subfolders[:] = [name for name in subfolders if name not in skipped]
+        found.update(os.path.join(folder, name) for name in files)
+    return found
+
+
+def _refuse_repository_writes(project: Project, before: set[str], report: RunReport) -> None:
+    """A snippet that created files in the repository fails, and its entry is dropped."""
+    created = sorted(project.rel(Path(p)) for p in _repository_files(project) - before)
+    if not created:
+        return
+    for rel, run in list(report.runs.items()):
+        if run.hit:
+            continue
+        message = (
+            f"new files appeared in the repository while this snippet ran: {', '.join(created)}; "
+            "a snippet returns results and figures and writes nothing else"
+        )
+        report.failures[rel] = SnippetFailure(run.snippet, run.key, Problem(rel, None, message))
+        shutil.rmtree(run.entry, ignore_errors=True)
+        del report.runs[rel]
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker dies with the build that started it (e.g. on SIGKILL)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _stray_files(temp: Path) -> list[str]:
+    """Files a snippet wrote into its working folder besides what the worker writes."""
+    return sorted(
+        path.relative_to(temp).as_posix()
+        for path in temp.rglob("*")
+        if path.is_file() and path.relative_to(temp).parts[0] not in ENTRY_FILES
+    )
+
+
 def _finish(project: Project, job: _Job, report: RunReport, elapsed: float, console) -> None:
     entry = cache.entry_dir(project, job.key)
+    stray = _stray_files(job.temp)
+    if stray:
+        message = (
+            f"the snippet wrote files outside its results: {', '.join(stray)}; "
+            "return figures from draw_figures() and numbers in results instead"
+        )
+        report.failures[job.snippet.rel] = SnippetFailure(
+            job.snippet, job.key, Problem(job.snippet.rel, None, message)
+        )
+        shutil.rmtree(job.temp, ignore_errors=True)
+        return
     if job.process.returncode == 0 and cache.is_complete(job.temp):
         (job.temp / "stderr.txt").unlink(missing_ok=True)
         cache.commit(job.temp, entry)

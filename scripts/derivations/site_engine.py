@@ -30,6 +30,7 @@ from . import (
     lint,
     markers,
     notebook_page,
+    page_checks,
     verdicts,
 )
 from .errors import DerivationError, Problem
@@ -112,6 +113,7 @@ class SiteEngine:
     titles: dict[str, str] = field(default_factory=dict)  # docs path → title
     page_anchors: dict[str, dict[int, str]] = field(default_factory=dict)
     site_name: str = "Runnable Derivations"
+    figures_written: dict[str, set[str]] = field(default_factory=dict)  # topic → figure names
 
     def __post_init__(self):
         self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
@@ -134,21 +136,27 @@ class SiteEngine:
         problems = self._snippet_failures(report)
         problems += markers.marker_problems(claim_tests, claim_ids, self.declarations)
         problems += self._unpublishable_claims()
-        problems += self._collect_equations()
+        problems += self._scan_pages()
         problems += self._load_bibliography()
         tests = {claim_id: [node for node, _ in places] for claim_id, places in claim_tests.items()}
         files = self._generated_files(report, tests)
         return self._fail_or_keep(problems, files)
 
-    def _collect_equations(self) -> list[Problem]:
+    def _scan_pages(self) -> list[Problem]:
+        """Every authored page, before any renders: front matter, titles, equation labels."""
         pages = {}
+        problems: list[Problem] = []
         for source in sorted(self.project.docs_dir.rglob("*.md")):
             docs_path = source.relative_to(self.project.docs_dir).as_posix()
             text = source.read_text(encoding="utf-8")
             pages[docs_path] = (self.project.rel(source), text)
+            # Here, before the blog plugin reads it and reports bad YAML without a line.
+            problems += page_checks.front_matter_problems(
+                text, self.project.rel(source), docs_path.startswith("posts/")
+            )
             self.titles[docs_path] = _title(text) or docs_path
-        self.labels, problems = equations.collect(pages)
-        return problems
+        self.labels, more = equations.collect(pages)
+        return problems + more
 
     def _load_bibliography(self) -> list[Problem]:
         path = self.project.docs_dir / "references.bib"
@@ -230,6 +238,7 @@ class SiteEngine:
         files: list[GeneratedFile] = []
         for run in report.runs.values():
             topic = run.snippet.topic
+            self.figures_written.setdefault(topic, set()).update(svg.stem for svg in run.figures)
             files += [
                 GeneratedFile(f"figures/{topic}/{svg.name}", source=svg) for svg in run.figures
             ]
@@ -290,7 +299,12 @@ class SiteEngine:
             lambda claim_id: self.statuses.get(claim_id, UNVERIFIED),
             page.claims_page_url,
         )
-        rendered, used, problems = render(page.markdown, page.path, page.first_line, context)
+        full_text = (self.project.docs_dir / page.docs_path).read_text(encoding="utf-8")
+        problems = []
+        problems += page_checks.include_problems(full_text, page.path, self.project.root)
+        problems += page_checks.figure_problems(full_text, page.path, self.figures_written)
+        rendered, used, more = render(page.markdown, page.path, page.first_line, context)
+        problems += more
         problems += lint.hand_typed_numbers(
             page.markdown, page.path, page.first_line, page.allowed_numbers
         )

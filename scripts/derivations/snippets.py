@@ -52,6 +52,7 @@ class Snippet:
     name: str
     declarations: tuple[Declaration, ...] = field(default=())
     data_files: tuple[str, ...] = field(default=())
+    time_limit: float | None = None  # TIME_LIMIT_SECONDS, if the snippet declares one
 
     @property
     def slug(self) -> str:
@@ -98,9 +99,23 @@ def parse(path: Path, rel: str, topic: str) -> Snippet:
             Problem(rel, 1, "declares no claims: add CLAIMS = {name: {statement: ...}}")
         )
     data_files = _data_files(assignments.get("DATA_FILES"), rel, problems)
+    time_limit = _time_limit(assignments.get("TIME_LIMIT_SECONDS"), rel, problems)
     if problems:
         raise DerivationError(problems)
-    return Snippet(path, rel, topic, path.stem, tuple(declarations), data_files)
+    return Snippet(path, rel, topic, path.stem, tuple(declarations), data_files, time_limit)
+
+
+def _time_limit(node: ast.expr | None, rel: str, problems: list[Problem]) -> float | None:
+    if node is None:
+        return None
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        value = None
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        problems.append(Problem(rel, node.lineno, "TIME_LIMIT_SECONDS must be a positive number"))
+        return None
+    return float(value)
 
 
 def _module_assignments(tree: ast.Module) -> dict[str, ast.expr]:

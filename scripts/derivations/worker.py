@@ -49,6 +49,7 @@ def main(snippet_path: str, out_dir: str) -> int:
     log = io.StringIO()
     started = time.perf_counter()
     cpu_started = time.process_time()
+    forbid_network()
     try:
         notebook, results, svgs = execute(path, log)
         write_entry(out, notebook, results, svgs)
@@ -66,9 +67,46 @@ def main(snippet_path: str, out_dir: str) -> int:
         "peak_memory_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "figures": sorted(svgs),
         "python": sys.version.split()[0],
+        "checksums": checksums(out),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
     return 0
+
+
+def forbid_network() -> None:
+    """Make any network connection from the snippet fail with a clear error.
+
+    A build must give the same numbers offline and on every machine, so data
+    ships with the repository (DATA_FILES) instead of being fetched."""
+    import socket
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError(
+            "snippets may not open network connections during a build; "
+            "add the data to the repository and declare it in DATA_FILES"
+        )
+
+    original_connect = socket.socket.connect
+
+    def connect(self, address):
+        if self.family == getattr(socket, "AF_UNIX", None):
+            return original_connect(self, address)
+        return refuse()
+
+    socket.socket.connect = connect
+    socket.socket.connect_ex = lambda self, address: connect(self, address)
+    socket.socket.sendto = refuse
+
+
+def checksums(out: Path) -> dict[str, str]:
+    """sha256 of every file of the entry, so a damaged entry is re-run, not served."""
+    import hashlib
+
+    return {
+        path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and path.name not in {"meta.json", "stderr.txt"}
+    }
 
 
 def execute(path: Path, log: io.StringIO):

@@ -18,7 +18,7 @@ def built_site(tmp_path_factory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("site")
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DERIVATIONS_REQUIRE_VERIFIED": "1"}
     build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(out)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=ROOT,
         env=environment,
         capture_output=True,

@@ -1,11 +1,177 @@
-"""Bad input fails the build with a message naming the file and the line."""
+"""Bad input fails the build with a message naming the file and the line (DESIGN.md,
+"Failure behaviour"). One row per kind of mistake, each on a scratch project."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+PAGE = "docs/posts/tiny.md"
+SNIPPET = "snippets/tiny/demo.py"
+PAGE_LINES = 14  # the tiny page's length; text appended after a blank line starts at PAGE_LINES + 2
+
+
+def append(relative: str, text: str) -> Callable:
+    def mutate(scratch):
+        scratch.write(relative, (scratch.root / relative).read_text() + text)
+
+    return mutate
+
+
+def replace(relative: str, old: str, new: str) -> Callable:
+    def mutate(scratch):
+        source = (scratch.root / relative).read_text()
+        assert old in source, f"{old!r} not in {relative}"
+        scratch.write(relative, source.replace(old, new))
+
+    return mutate
+
+
+def both(*mutations: Callable) -> Callable:
+    def mutate(scratch):
+        for mutation in mutations:
+            mutation(scratch)
+
+    return mutate
+
+
+def with_bibliography(scratch):
+    shutil.copy(ROOT / "docs" / "references.bib", scratch.root / "docs" / "references.bib")
+
+
+def claim_tests_then_build(scratch):
+    scratch.claim_tests()
+    return scratch.build()
+
+
+@dataclass
+class Row:
+    id: str
+    mutate: Callable
+    expected: str  # the error message, from the file:line on
+    run: Callable = lambda scratch: scratch.build()
+
+
+ROWS = [
+    Row(
+        "missing snippet file",
+        append(PAGE, '\n```python\n--8<-- "snippets/tiny/nope.py:run"\n```\n'),
+        f"{PAGE}:{PAGE_LINES + 3}: embedded file 'snippets/tiny/nope.py' does not exist",
+    ),
+    Row(
+        "missing named section",
+        append(PAGE, '\n```python\n--8<-- "snippets/tiny/demo.py:nope"\n```\n'),
+        f"{PAGE}:{PAGE_LINES + 3}: 'snippets/tiny/demo.py' has no section 'nope'",
+    ),
+    Row(
+        "snippet that raises",
+        replace(SNIPPET, '    return {"factor"', '    factor = factor / 0\n    return {"factor"'),
+        f"{SNIPPET}:10: ZeroDivisionError: division by zero",
+    ),
+    Row(
+        "snippet past its time limit",
+        both(
+            replace(SNIPPET, "# %%\nCLAIMS", "# %%\nTIME_LIMIT_SECONDS = 2\nCLAIMS"),
+            replace(SNIPPET, "def run(factor=6):", "def run(factor=6):\n    import time\n\n    time.sleep(60)"),
+        ),
+        f"{SNIPPET}: took longer than 2 s and was stopped",
+    ),
+    Row(
+        "result that is not JSON",
+        replace(SNIPPET, "factor * 7", "object()"),
+        f"{SNIPPET}:17: result 'answer' is a object; use numbers, strings, booleans or lists",
+    ),
+    Row(
+        "result that is NaN",
+        replace(SNIPPET, "factor * 7", "float('nan')"),
+        f"{SNIPPET}:17: result 'answer' is nan; results must be finite",
+    ),
+    Row(
+        "unknown claim id",
+        append(PAGE, "\nSee [[tiny.answr]].\n"),
+        f"{PAGE}:{PAGE_LINES + 2}: unknown claim 'tiny.answr' (known in {SNIPPET}: tiny.answer, tiny.factor)",
+    ),
+    Row(
+        "claim whose test fails",
+        replace(SNIPPET, "factor * 7", "factor * 8"),
+        f"{SNIPPET}:3: claim 'tiny.answer' failed its test for this run",
+        run=claim_tests_then_build,
+    ),
+    Row(
+        "claim with no test",
+        replace("tests/snippets/test_tiny.py", '"tiny.answer"', '"tiny.answr"'),
+        f"{SNIPPET}:3: claim 'tiny.answer' has no test",
+    ),
+    Row(
+        "malformed front matter",
+        replace(PAGE, "title: Tiny\n", "title: [Tiny\n"),
+        f"{PAGE}:3: front matter is not valid YAML: expected ',' or ']', but got ':'",
+    ),
+    Row(
+        "LaTeX that KaTeX cannot parse",
+        append(PAGE, "\n$$\n\\frac{a}{b\n$$\n"),
+        f"{PAGE}:{PAGE_LINES + 3}: KaTeX cannot parse this formula: KaTeX parse error",
+    ),
+    Row(
+        "unknown equation label",
+        append(PAGE, "\nAs \\eqref{eq:missing} shows.\n"),
+        f"{PAGE}:{PAGE_LINES + 2}: unknown equation label 'eq:missing' in \\eqref",
+    ),
+    Row(
+        "duplicate equation label",
+        both(
+            append(PAGE, "\n$$\na = b \\label{eq:same}\n$$\n"),
+            lambda scratch: scratch.write("docs/notes.md", "# Notes\n\n$$\nc = d \\label{eq:same}\n$$\n"),
+        ),
+        f"{PAGE}:{PAGE_LINES + 3}: duplicate equation label 'eq:same' (first at docs/notes.md:4)",
+    ),
+    Row(
+        "unknown citation key",
+        both(with_bibliography, append(PAGE, "\nAs shown [@dempster1977; @nobody2020].\n")),
+        f"{PAGE}:{PAGE_LINES + 2}: unknown citation key(s) nobody2020",
+    ),
+    Row(
+        "broken internal link",
+        append(PAGE, "\nSee [the notes](notes.md).\n"),
+        "Doc file 'posts/tiny.md' contains a link 'notes.md', but the target 'posts/notes.md' is not found",
+    ),
+    Row(
+        "broken anchor",
+        append(PAGE, "\nSee [above](#nowhere).\n"),
+        "Doc file 'posts/tiny.md' contains a link '#nowhere', but there is no such anchor on this page",
+    ),
+    Row(
+        "figure the snippet did not write",
+        append(PAGE, "\n![A plot](../figures/tiny/plot.svg)\n"),
+        f"{PAGE}:{PAGE_LINES + 2}: figure 'plot' was not written by snippets/tiny/ (written: none)",
+    ),
+    Row(
+        "hand-typed number in prose",
+        append(PAGE, "\nIn 1998 the fit took 37 iterations (see equation 4, $x^2$, `k = 3`).\n"),
+        f"{PAGE}:{PAGE_LINES + 2}: hand-typed number '37' in prose",
+    ),
+]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+def test_bad_input_fails_the_build_naming_file_and_line(scratch, row):
+    entries = scratch.root / ".cache" / "runs"
+    before = {path.name for path in entries.iterdir()}
+    row.mutate(scratch)
+    build = row.run(scratch)
+    assert build.returncode != 0, f"the build passed with: {row.id}"
+    assert row.expected in build.stderr, build.stderr[-3000:]
+    if row.id.startswith("snippet"):
+        assert {path.name for path in entries.iterdir()} == before, "a failed run left a cache entry"
+
+
+def test_tiny_page_is_as_long_as_the_table_assumes(scratch):
+    assert len((scratch.root / PAGE).read_text().splitlines()) == PAGE_LINES
 
 
 def test_scratch_project_builds_and_verifies(scratch):
@@ -17,60 +183,11 @@ def test_scratch_project_builds_and_verifies(scratch):
     assert "claim--verified" in page and ">42<" in page
 
 
-def test_unknown_claim_id_fails_with_file_and_line(scratch):
-    scratch.write("docs/posts/tiny.md", (scratch.root / "docs/posts/tiny.md").read_text() + "\nSee [[tiny.answr]].\n")
+def test_snippet_failure_names_pages_and_unresolved_claims(scratch):
+    replace(SNIPPET, '    return {"factor"', '    factor = factor / 0\n    return {"factor"')(scratch)
     build = scratch.build()
-    assert build.returncode != 0
-    assert "docs/posts/tiny.md:16: unknown claim 'tiny.answr' (known in snippets/tiny/demo.py: tiny.answer, tiny.factor)" in build.stderr
-
-
-def test_unknown_topic_is_named(scratch):
-    scratch.write("docs/posts/tiny.md", (scratch.root / "docs/posts/tiny.md").read_text() + "\n[[nope.answer]]\n")
-    build = scratch.build()
-    assert build.returncode != 0
-    assert "docs/posts/tiny.md:16: unknown claim 'nope.answer': there is no snippet folder snippets/nope/" in build.stderr
-
-
-def test_hand_typed_number_fails_with_file_and_line(scratch):
-    page = (scratch.root / "docs/posts/tiny.md").read_text()
-    scratch.write("docs/posts/tiny.md", page + "\nIn 1998 the fit took 37 iterations (see equation 4, $x^2$, `k = 3`).\n")
-    build = scratch.build()
-    assert build.returncode != 0
-    assert "docs/posts/tiny.md:16: hand-typed number '37' in prose" in build.stderr
-    # The year, the equation number, the math and the code are not flagged.
-    assert build.stderr.count("hand-typed number") == 1
-
-
-def test_allow_numbers_front_matter_permits_a_phrase(scratch):
-    page = (scratch.root / "docs/posts/tiny.md").read_text()
-    page = page.replace("authors: [rd]\n", 'authors: [rd]\nallow_numbers: ["2-D"]\n')
-    scratch.write("docs/posts/tiny.md", page + "\nA 2-D example.\n")
-    build = scratch.build()
-    assert build.returncode == 0, build.stderr
-
-
-def test_snippet_that_raises_names_line_pages_and_claims(scratch):
-    source = (scratch.root / "snippets/tiny/demo.py").read_text()
-    broken = source.replace('    return {"factor"', '    factor = factor / 0\n    return {"factor"')
-    scratch.write("snippets/tiny/demo.py", broken)
-    line = broken.splitlines().index("    factor = factor / 0") + 1
-    build = scratch.build()
-    assert build.returncode != 0
-    assert f"snippets/tiny/demo.py:{line}: ZeroDivisionError: division by zero" in build.stderr
-    assert "used by: docs/posts/tiny.md" in build.stderr
+    assert f"used by: {PAGE}" in build.stderr
     assert "claims left unresolved: tiny.answer, tiny.factor" in build.stderr
-    assert not list((scratch.root / ".cache" / "runs").glob("*/meta.json")), "a failed run left a cache entry"
-
-
-def test_broken_claim_fails_tests_and_build_naming_the_claim(scratch):
-    source = (scratch.root / "snippets/tiny/demo.py").read_text()
-    scratch.write("snippets/tiny/demo.py", source.replace("factor * 7", "factor * 8"))
-    tests = scratch.claim_tests()
-    assert tests.returncode != 0
-    assert "test_answer_is_forty_two" in tests.stdout
-    build = scratch.build()
-    assert build.returncode != 0
-    assert "claim 'tiny.answer' failed its test" in build.stderr
 
 
 def test_unverified_claim_is_refused_when_verification_is_required(scratch):
@@ -79,26 +196,16 @@ def test_unverified_claim_is_refused_when_verification_is_required(scratch):
     assert "claim 'tiny.answer' has no passing test verdict for this run" in build.stderr
 
 
-def test_claim_without_test_and_marker_without_claim(scratch):
-    scratch.write("tests/snippets/test_tiny.py", (scratch.root / "tests/snippets/test_tiny.py").read_text().replace("tiny.answer", "tiny.answr"))
+def test_allow_numbers_front_matter_permits_a_phrase(scratch):
+    replace(PAGE, "authors: [rd]\n", 'authors: [rd]\nallow_numbers: ["2-D"]\n')(scratch)
+    append(PAGE, "\nA 2-D example.\n")(scratch)
     build = scratch.build()
-    assert build.returncode != 0
-    assert "tests/snippets/test_tiny.py:4: marker names no claim: 'tiny.answr'" in build.stderr
-    assert "claim 'tiny.answer' has no test" in build.stderr
-
-
-def test_results_with_nan_are_refused(scratch):
-    source = (scratch.root / "snippets/tiny/demo.py").read_text()
-    scratch.write("snippets/tiny/demo.py", source.replace("factor * 7", "float('nan')"))
-    build = scratch.build()
-    assert build.returncode != 0
-    assert "result 'answer' is nan; results must be finite" in build.stderr
+    assert build.returncode == 0, build.stderr
 
 
 def test_build_reports_claims_that_changed_value(scratch):
     assert scratch.build().returncode == 0
-    source = (scratch.root / "snippets/tiny/demo.py").read_text()
-    scratch.write("snippets/tiny/demo.py", source.replace("def run(factor=6)", "def run(factor=7)"))
+    replace(SNIPPET, "def run(factor=6)", "def run(factor=7)")(scratch)
     build = scratch.build()
     # The test of tiny.answer would now fail, but without its verdict the build still renders.
     assert "claim changed: tiny.answer: 42 → 49" in build.stderr
@@ -106,35 +213,16 @@ def test_build_reports_claims_that_changed_value(scratch):
     assert "claim changed" not in again.stderr
 
 
-def test_latex_typo_fails_with_file_and_line(scratch):
-    page = (scratch.root / "docs/posts/tiny.md").read_text()
-    scratch.write("docs/posts/tiny.md", page + "\n$$\n\\frac{a}{b\n$$\n")
-    build = scratch.build()
-    assert build.returncode != 0
-    assert "docs/posts/tiny.md:17: KaTeX cannot parse this formula: KaTeX parse error" in build.stderr
-
-
-def test_unknown_equation_label_fails_with_file_and_line(scratch):
-    page = (scratch.root / "docs/posts/tiny.md").read_text()
-    scratch.write("docs/posts/tiny.md", page + "\nAs \\eqref{eq:missing} shows.\n")
-    build = scratch.build()
-    assert build.returncode != 0
-    assert "docs/posts/tiny.md:16: unknown equation label 'eq:missing' in \\eqref" in build.stderr
-
-
-def test_duplicate_equation_label_across_pages_fails(scratch):
-    page = (scratch.root / "docs/posts/tiny.md").read_text()
-    scratch.write("docs/posts/tiny.md", page + "\n$$\na = b \\label{eq:same}\n$$\n")
-    scratch.write("docs/notes.md", "# Notes\n\n$$\nc = d \\label{eq:same}\n$$\n")
-    build = scratch.build()
-    assert build.returncode != 0
-    assert "docs/posts/tiny.md:17: duplicate equation label 'eq:same' (first at docs/notes.md:4)" in build.stderr
-
-
-def test_unknown_citation_key_fails_with_file_and_line(scratch):
-    shutil.copy(ROOT / "docs" / "references.bib", scratch.root / "docs" / "references.bib")
-    page = (scratch.root / "docs/posts/tiny.md").read_text()
-    scratch.write("docs/posts/tiny.md", page + "\nAs shown [@dempster1977; @nobody2020].\n")
-    build = scratch.build()
-    assert build.returncode != 0
-    assert "docs/posts/tiny.md:16: unknown citation key(s) nobody2020" in build.stderr
+def test_make_build_replaces_site_only_when_everything_passed(scratch):
+    site = scratch.root / "site"
+    site.mkdir()
+    (site / "previous.txt").write_text("the last good site")
+    append(PAGE, "\nSee [[tiny.answr]].\n")(scratch)
+    failed = scratch.run("scripts.derivations.build")
+    assert failed.returncode != 0
+    assert (site / "previous.txt").read_text() == "the last good site"
+    assert not list(scratch.root.glob(".site-*")), "a temporary build folder was left behind"
+    replace(PAGE, "\nSee [[tiny.answr]].\n", "")(scratch)
+    passed = scratch.run("scripts.derivations.build")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert not (site / "previous.txt").exists() and (site / "tiny" / "index.html").is_file()
