@@ -8,6 +8,8 @@ INSTALLED := $(VENV)/.installed
 export OMP_NUM_THREADS := 1
 # MkDocs and Material print a long banner about MkDocs 2 on every build.
 export NO_MKDOCS_2_WARNING := 1
+# Build dates (sitemap) from the last commit, so the same commit gives the same site.
+export SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 .PHONY: install serve test build bench clean lock lint
 

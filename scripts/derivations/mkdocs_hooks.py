@@ -19,7 +19,6 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from scripts.derivations.claims_index import CLAIMS_PAGE  # noqa: E402
 from scripts.derivations.errors import DerivationError  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
 from scripts.derivations.site_engine import PageSource, SiteEngine  # noqa: E402
@@ -35,7 +34,10 @@ def on_startup(command, dirty):
 def on_config(config):
     project = Project(Path(config.config_file_path).resolve().parent)
     _state["engine"] = SiteEngine(
-        project, serving=_state["command"] == "serve", site_name=config.site_name
+        project,
+        serving=_state["command"] == "serve",
+        site_name=config.site_name,
+        site_url=config.site_url or "",
     )
 
 
@@ -68,7 +70,7 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     engine: SiteEngine = _state["engine"]
     source = Path(page.file.abs_src_path or "")
-    if page.file.src_uri == CLAIMS_PAGE or not source.is_relative_to(engine.project.docs_dir):
+    if not source.is_relative_to(engine.project.docs_dir):
         return markdown  # generated pages (claims, blog archives) have no authored prose
     full_text = source.read_text(encoding="utf-8-sig")
     first_line = full_text.count("\n") - markdown.count("\n") + 1

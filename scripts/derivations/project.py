@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
+
+CACHE_DIR_VARIABLE = "DERIVATIONS_CACHE_DIR"
 
 
 @dataclass(frozen=True)
 class Project:
     root: Path
+    # Another cache folder (DERIVATIONS_CACHE_DIR): the reproducibility test
+    # re-runs every snippet into a second cache and builds from it.
+    cache_override: Path | None = field(
+        default_factory=lambda: (
+            Path(os.environ[CACHE_DIR_VARIABLE]) if os.environ.get(CACHE_DIR_VARIABLE) else None
+        )
+    )
 
     @property
     def snippets_dir(self) -> Path:
@@ -24,7 +34,7 @@ class Project:
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / ".cache"
+        return self.cache_override or self.root / ".cache"
 
     @property
     def runs_dir(self) -> Path:

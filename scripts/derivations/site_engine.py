@@ -31,6 +31,7 @@ from . import (
     markers,
     notebook_page,
     page_checks,
+    reproducibility,
     verdicts,
 )
 from .errors import DerivationError, Problem
@@ -113,6 +114,7 @@ class SiteEngine:
     titles: dict[str, str] = field(default_factory=dict)  # docs path → title
     page_anchors: dict[str, dict[int, str]] = field(default_factory=dict)
     site_name: str = "Runnable Derivations"
+    site_url: str = ""
     figures_written: dict[str, set[str]] = field(default_factory=dict)  # topic → figure names
 
     def __post_init__(self):
@@ -259,6 +261,8 @@ class SiteEngine:
             GeneratedFile(f"assets/katex/fonts/{font.name}", source=font)
             for font in sorted((katex_dist / "fonts").iterdir())
         ]
+        page = reproducibility.page_markdown(report, self.katex.version, self.commit, self.site_url)
+        files.append(GeneratedFile(reproducibility.REPRODUCIBILITY_PAGE, content=page))
         files.append(GeneratedFile(claims_index.CLAIMS_JSON, content=claims_index.to_json(index)))
         files.append(
             GeneratedFile(

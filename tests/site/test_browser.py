@@ -29,7 +29,7 @@ CHROMIUM_FLAGS = [
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 
@@ -48,7 +48,9 @@ def server(built_site):
 def browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("DERIVATIONS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium is required here but {CHROMIUM} is missing (apt-get install chromium)")
+            pytest.fail(
+                f"Chromium is required here but {CHROMIUM} is missing (apt-get install chromium)"
+            )
         pytest.skip(f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
@@ -70,7 +72,14 @@ class PageWatch:
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
         page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}"))
-        page.on("request", lambda r: urlparse(r.url).netloc not in {host, ""} and r.url.startswith("http") and self.foreign.append(r.url))
+        page.on(
+            "request",
+            lambda r: (
+                urlparse(r.url).netloc not in {host, ""}
+                and r.url.startswith("http")
+                and self.foreign.append(r.url)
+            ),
+        )
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -101,7 +110,9 @@ def test_em_page_reads_cleanly(browser, server, width, scheme):
 
 
 def test_em_page_is_readable_without_javascript(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
     page = context.new_page()
     page.goto(f"{server}/em/", wait_until="load")
     page.screenshot(path=str(SCREENSHOTS / "em-no-javascript.png"))

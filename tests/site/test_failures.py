@@ -77,7 +77,11 @@ ROWS = [
         "snippet past its time limit",
         both(
             replace(SNIPPET, "# %%\nCLAIMS", "# %%\nTIME_LIMIT_SECONDS = 2\nCLAIMS"),
-            replace(SNIPPET, "def run(factor=6):", "def run(factor=6):\n    import time\n\n    time.sleep(60)"),
+            replace(
+                SNIPPET,
+                "def run(factor=6):",
+                "def run(factor=6):\n    import time\n\n    time.sleep(60)",
+            ),
         ),
         f"{SNIPPET}: took longer than 2 s and was stopped",
     ),
@@ -126,7 +130,9 @@ ROWS = [
         "duplicate equation label",
         both(
             append(PAGE, "\n$$\na = b \\label{eq:same}\n$$\n"),
-            lambda scratch: scratch.write("docs/notes.md", "# Notes\n\n$$\nc = d \\label{eq:same}\n$$\n"),
+            lambda scratch: scratch.write(
+                "docs/notes.md", "# Notes\n\n$$\nc = d \\label{eq:same}\n$$\n"
+            ),
         ),
         f"{PAGE}:{PAGE_LINES + 3}: duplicate equation label 'eq:same' (first at docs/notes.md:4)",
     ),
@@ -167,7 +173,9 @@ def test_bad_input_fails_the_build_naming_file_and_line(scratch, row):
     assert build.returncode != 0, f"the build passed with: {row.id}"
     assert row.expected in build.stderr, build.stderr[-3000:]
     if row.id.startswith("snippet"):
-        assert {path.name for path in entries.iterdir()} == before, "a failed run left a cache entry"
+        assert {path.name for path in entries.iterdir()} == before, (
+            "a failed run left a cache entry"
+        )
 
 
 def test_tiny_page_is_as_long_as_the_table_assumes(scratch):
@@ -184,7 +192,9 @@ def test_scratch_project_builds_and_verifies(scratch):
 
 
 def test_snippet_failure_names_pages_and_unresolved_claims(scratch):
-    replace(SNIPPET, '    return {"factor"', '    factor = factor / 0\n    return {"factor"')(scratch)
+    replace(SNIPPET, '    return {"factor"', '    factor = factor / 0\n    return {"factor"')(
+        scratch
+    )
     build = scratch.build()
     assert f"used by: {PAGE}" in build.stderr
     assert "claims left unresolved: tiny.answer, tiny.factor" in build.stderr

@@ -38,7 +38,17 @@ def test_claims_json_lists_every_claim_verified(site):
     assert {entry["id"] for entry in index} == claims
     for entry in index:
         assert entry["status"] == "verified", entry
-        assert set(entry) >= {"id", "value", "unit", "statement", "status", "page", "snippet", "test", "reference"}
+        assert set(entry) >= {
+            "id",
+            "value",
+            "unit",
+            "statement",
+            "status",
+            "page",
+            "snippet",
+            "test",
+            "reference",
+        }
         assert entry["test"] and all("::test_" in node for node in entry["test"])
         assert (ROOT / entry["snippet"]).is_file()
         assert (site_dir / entry["page"].strip("/") / "index.html").is_file()
@@ -50,7 +60,9 @@ def test_article_numbers_are_linked_verified_claims(site):
     assert "[[" not in article.get_text(), "an unrendered claim reference"
     links = article.select("a.claim")
     used = {link["href"].split("#")[1] for link in links}
-    em_claims = {claim_anchor(i) for i, d in DECLARATIONS.items() if d.topic == "em" and d.kind == "claim"}
+    em_claims = {
+        claim_anchor(i) for i, d in DECLARATIONS.items() if d.topic == "em" and d.kind == "claim"
+    }
     assert used == em_claims
     for link in links:
         assert "claim--verified" in link["class"]
@@ -79,8 +91,12 @@ def test_figures_and_notebook_are_served(site):
         assert target.is_file() and target.read_text().lstrip().startswith("<?xml"), src
         assert not src.startswith("http")
     notebook = json.loads((site_dir / "notebooks" / "em" / "gmm" / "gmm.ipynb").read_text())
-    outputs = [o for cell in notebook["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]]
-    assert any("image/svg+xml" in o.get("data", {}) for o in outputs), "the notebook carries its figures"
+    outputs = [
+        o for cell in notebook["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]
+    ]
+    assert any("image/svg+xml" in o.get("data", {}) for o in outputs), (
+        "the notebook carries its figures"
+    )
 
 
 def test_embedded_code_comes_from_the_snippet(site):
@@ -103,7 +119,9 @@ def test_no_page_loads_anything_from_another_host(site):
         for tag, attribute in loaders.items():
             for element in soup.find_all(tag):
                 url = element.get(attribute) or ""
-                if tag == "link" and not {"stylesheet", "preload", "icon", "modulepreload"} & set(element.get("rel", [])):
+                if tag == "link" and not {"stylesheet", "preload", "icon", "modulepreload"} & set(
+                    element.get("rel", [])
+                ):
                     continue
                 if url.startswith(("http:", "https:", "//")):
                     offenders.append(f"{path.relative_to(site_dir)}: <{tag} {attribute}={url}>")
@@ -111,7 +129,9 @@ def test_no_page_loads_anything_from_another_host(site):
             if "@import" in style.get_text() or "url(http" in style.get_text():
                 offenders.append(f"{path.relative_to(site_dir)}: remote URL in <style>")
     for css in site_dir.rglob("*.css"):
-        if "url(http" in css.read_text(encoding="utf-8") or "@import url(" in css.read_text(encoding="utf-8"):
+        if "url(http" in css.read_text(encoding="utf-8") or "@import url(" in css.read_text(
+            encoding="utf-8"
+        ):
             offenders.append(str(css.relative_to(site_dir)))
     assert offenders == []
 
@@ -122,7 +142,9 @@ def test_math_is_rendered_html_without_katex_script(site):
     assert article.select(".katex"), "no rendered math"
     assert not article.select(".arithmatex"), "TeX left unrendered"
     assert not any("katex" in (s.get("src") or "") for s in article.find_all("script"))
-    stylesheet = [link["href"] for link in article.select("link[rel=stylesheet]") if "katex" in link["href"]]
+    stylesheet = [
+        link["href"] for link in article.select("link[rel=stylesheet]") if "katex" in link["href"]
+    ]
     assert stylesheet and (site_dir / "em" / stylesheet[0]).resolve().is_file()
     fonts = list((site_dir / "assets" / "katex" / "fonts").glob("KaTeX_Main-Regular.woff2"))
     assert fonts
@@ -160,5 +182,11 @@ def test_notebook_page_renders_math_and_offers_the_ipynb(site):
     assert notebook_page.select(".jp-RenderedMarkdown .katex")
     download = json.loads((site_dir / "notebooks" / "em" / "gmm" / "gmm.ipynb").read_text())
     assert download["nbformat"] == 4
-    assert [c["execution_count"] for c in download["cells"] if c["cell_type"] == "code"][:3] == [1, 2, 3]
-    assert page(site_dir, "em").find("a", href="../notebooks/em/gmm/"), "the article links its notebook"
+    assert [c["execution_count"] for c in download["cells"] if c["cell_type"] == "code"][:3] == [
+        1,
+        2,
+        3,
+    ]
+    assert page(site_dir, "em").find("a", href="../notebooks/em/gmm/"), (
+        "the article links its notebook"
+    )
