@@ -110,3 +110,38 @@ def reference_list(occurrences: dict[str, int], bibliography: Bibliography) -> s
         )
         items.append(f'<li id="ref-{key}">{bibliography.formatted(key)} {backs}</li>')
     return '\n\n## References\n\n<ol class="references">\n' + "\n".join(items) + "\n</ol>\n"
+
+
+def cited_keys(text: str) -> list[str]:
+    """Keys cited in a page's prose (for the site-wide bibliography page)."""
+    keys = []
+    for segment in segments(text):
+        if segment.kind == "prose":
+            for match in CITATION.finditer(text, segment.start, segment.end):
+                keys += [key.strip().lstrip("@") for key in match["keys"].split(";")]
+    return keys
+
+
+BIBLIOGRAPHY_PAGE = "bibliography.md"
+
+
+def page_markdown(citing: dict[str, list[tuple[str, str]]], bibliography: Bibliography) -> str:
+    """Every source the site cites, with the pages that cite it: key → [(title, docs path)]."""
+    lines = [
+        "---",
+        "title: Bibliography",
+        "description: Every source the articles cite.",
+        "---",
+        "",
+        "# Bibliography",
+        "",
+        "Every source cited on this site, with the articles that cite it.",
+        "",
+    ]
+    known = [key for key in citing if key in bibliography.data.entries]
+    for key in sorted(known, key=bibliography.sort_key):
+        formatted = " ".join(bibliography.formatted(key).split())
+        pages = ", ".join(f"[{title}]({path})" for title, path in citing[key])
+        lines.append(f'1. <span id="ref-{key}"></span>{formatted} Cited in: {pages}.')
+    lines.append("")
+    return "\n".join(lines)

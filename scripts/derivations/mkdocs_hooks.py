@@ -96,9 +96,14 @@ def on_page_markdown(markdown, page, config, files):
 def on_post_page(output, page, config):
     # After the search plugin has indexed the page, so search keeps the TeX.
     try:
-        return _state["engine"].render_math(output, page.file.src_uri)
+        output, extra_files = _state["engine"].finish_page(output, page.file.src_uri)
     except DerivationError as error:
         raise PluginError(f"\n{error}") from None
+    folder = Path(page.file.abs_dest_path).parent
+    for name, content in extra_files.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(content, encoding="utf-8")
+    return output
 
 
 def on_post_build(config):

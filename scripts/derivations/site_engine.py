@@ -116,6 +116,8 @@ class SiteEngine:
     site_name: str = "Runnable Derivations"
     site_url: str = ""
     figures_written: dict[str, set[str]] = field(default_factory=dict)  # topic → figure names
+    citations: dict[str, citation.PageCitation] = field(default_factory=dict)  # by docs path
+    citing: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key → (title, page)
 
     def __post_init__(self):
         self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
@@ -157,6 +159,10 @@ class SiteEngine:
                 text, self.project.rel(source), docs_path.startswith("posts/")
             )
             self.titles[docs_path] = _title(text) or docs_path
+            for key in bibliography.cited_keys(text):
+                pages_citing = self.citing.setdefault(key, [])
+                if docs_path not in [path for _, path in pages_citing]:
+                    pages_citing.append((self.titles[docs_path], docs_path))
         self.labels, more = equations.collect(pages)
         return problems + more
 
@@ -261,6 +267,9 @@ class SiteEngine:
             GeneratedFile(f"assets/katex/fonts/{font.name}", source=font)
             for font in sorted((katex_dist / "fonts").iterdir())
         ]
+        if self.bibliography is not None:
+            bibliography_page = bibliography.page_markdown(self.citing, self.bibliography)
+            files.append(GeneratedFile(bibliography.BIBLIOGRAPHY_PAGE, content=bibliography_page))
         page = reproducibility.page_markdown(report, self.katex.version, self.commit, self.site_url)
         files.append(GeneratedFile(reproducibility.REPRODUCIBILITY_PAGE, content=page))
         files.append(GeneratedFile(claims_index.CLAIMS_JSON, content=claims_index.to_json(index)))
@@ -330,7 +339,9 @@ class SiteEngine:
             problems += more
             rendered += bibliography.reference_list(cited, self.bibliography)
         if page.docs_path.startswith("posts/"):
-            rendered += self._citation(page).markdown()
+            cite = self._citation(page)
+            self.citations[page.docs_path] = cite
+            rendered += cite.markdown()
         topics = {claim_id.split(".")[0] for claim_id in used}
         if self.serving:
             problems += [p for p in self.site_problems if p.path == page.path and p not in problems]
@@ -348,6 +359,7 @@ class SiteEngine:
         if isinstance(published, datetime):
             published = published.date()
         slug = Path(page.docs_path).stem
+        watched = [page.path, f"snippets/{slug.replace('-', '_')}"]
         return citation.PageCitation(
             site_name=self.site_name,
             title=str(page.meta.get("title") or self.titles.get(page.docs_path, slug)),
@@ -356,7 +368,18 @@ class SiteEngine:
             url=page.canonical_url,
             commit=self.commit,
             key=f"runnable-derivations-{slug}",
+            history=citation.history(self.project.root, watched),
         )
+
+    def finish_page(self, page_html: str, docs_path: str) -> tuple[str, dict[str, str]]:
+        """The finished HTML (math rendered, Scholar tags in the head) and the files
+        to write beside the page (an article's .bib)."""
+        page_html = self.render_math(page_html, docs_path)
+        cite = self.citations.get(docs_path)
+        if cite is None:
+            return page_html, {}
+        page_html = page_html.replace("</head>", cite.scholar_meta() + "</head>", 1)
+        return page_html, {cite.bib_file: cite.bibtex()}
 
     def render_math(self, page_html: str, docs_path: str) -> str:
         """Every formula of a finished page → KaTeX HTML (after search indexed the TeX)."""

@@ -54,7 +54,7 @@ def test_cite_box_has_bibtex_and_plain_reference_with_url_and_commit():
     )
     bibtex = box.bibtex()
     assert bibtex.startswith("@misc{runnable-derivations-em,")
-    assert "author       = {A. Author} and {B. Author}" in bibtex
+    assert "author       = {{A. Author} and {B. Author}}" in bibtex
     assert "month        = nov" in bibtex and "year         = {2026}" in bibtex
     assert "url          = {https://example.org/em/}" in bibtex and "0123456789ab" in bibtex
     assert box.plain().startswith(
