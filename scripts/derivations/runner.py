@@ -157,22 +157,23 @@ def _run_pending(project, pending, keys, report, jobs, timeout, console) -> None
                 snippet = queue.pop(0)
                 key = keys[snippet.rel]
                 temp = cache.temp_dir(project, key)
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "scripts.derivations.worker",
-                        str(snippet.path),
-                        str(temp),
-                    ],
-                    # Its working folder is its own temporary entry: a stray
-                    # relative write lands there and is reported, not in the repo.
-                    cwd=temp,
-                    env=environment,
-                    preexec_fn=_die_with_parent,
-                    stdout=subprocess.DEVNULL,
-                    stderr=(temp / "stderr.txt").open("wb"),
-                )
+                with (temp / "stderr.txt").open("wb") as stderr:  # the child keeps its own copy
+                    process = subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "scripts.derivations.worker",
+                            str(snippet.path),
+                            str(temp),
+                        ],
+                        # Its working folder is its own temporary entry: a stray
+                        # relative write lands there and is reported, not in the repo.
+                        cwd=temp,
+                        env=environment,
+                        preexec_fn=_die_with_parent,
+                        stdout=subprocess.DEVNULL,
+                        stderr=stderr,
+                    )
                 running.append(_Job(snippet, key, temp, process, time.monotonic()))
                 progress.update(task, description=f"running {snippet.rel}")
             time.sleep(POLL_SECONDS)

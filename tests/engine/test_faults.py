@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -11,23 +12,9 @@ import sys
 import threading
 import time
 
-from rich.console import Console
-
 from scripts.derivations.project import Project
 from scripts.derivations.runner import run_snippets
-
-SNIPPET = "snippets/tiny/demo.py"
-
-
-def quiet() -> Console:
-    return Console(file=open(os.devnull, "w"))
-
-
-def edit(scratch, old: str, new: str) -> None:
-    path = scratch.root / SNIPPET
-    source = path.read_text()
-    assert old in source
-    path.write_text(source.replace(old, new))
+from tests.helpers import SNIPPET, edit, quiet
 
 
 def entries(project: Project) -> set[str]:
@@ -107,10 +94,8 @@ def test_snippet_cannot_open_a_network_connection(scratch):
     accepted = []
 
     def accept() -> None:
-        try:
+        with contextlib.suppress(OSError):  # the test closes the server after the run
             accepted.append(server.accept())
-        except OSError:  # the test closes the server once the snippet has run
-            pass
 
     threading.Thread(target=accept, daemon=True).start()
     edit(

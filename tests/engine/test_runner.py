@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
-from rich.console import Console
-
 from scripts.derivations.cache import cache_key
 from scripts.derivations.project import Project
 from scripts.derivations.runner import run_snippets
 from scripts.derivations.snippets import discover
+from tests.helpers import quiet
 
 SECOND_SNIPPET = """\
 # %%
@@ -27,10 +26,6 @@ def run():
 if __name__ == "__main__":
     results = run()
 """
-
-
-def quiet() -> Console:
-    return Console(file=open("/dev/null", "w"))
 
 
 def ran(report) -> set[str]:

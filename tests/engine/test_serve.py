@@ -8,7 +8,7 @@ import pytest
 from scripts.derivations.errors import DerivationError
 from scripts.derivations.project import Project
 from scripts.derivations.site_engine import PageSource, SiteEngine
-from tests.engine.test_faults import edit, quiet
+from tests.helpers import edit, quiet
 
 
 def tiny_page(scratch) -> PageSource:
