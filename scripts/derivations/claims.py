@@ -20,6 +20,8 @@ def format_value(value, spec: str | None) -> str:
         spec = "d" if isinstance(value, int) else DEFAULT_FLOAT_FORMAT
     if spec.endswith("d") and isinstance(value, float) and value.is_integer():
         value = int(value)
+    if value == 0 and spec.endswith(("e", "E")):
+        return "0"  # not "0.0 × 10⁰"
     text = format(value, spec)
     return _tidy_exponent(text)
 

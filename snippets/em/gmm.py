@@ -1,10 +1,12 @@
 # %% [markdown]
 # # EM for a Gaussian mixture
 #
-# The code behind the site's EM article (`docs/posts/em.md`): the E-step and
-# M-step of a Gaussian mixture in closed form, run on a 2-D sample, checked for
-# monotone likelihood, a tight bound after each E-step, and agreement with
-# scikit-learn's independent implementation from the same starting point.
+# The code behind the site's EM article (`docs/posts/em.md`). It implements the
+# E-step and the closed-form M-step of a Gaussian mixture, runs them on 2-D samples,
+# and checks the derivation: the likelihood never falls, the bound touches it after
+# each E-step, the gap is the KL divergence, the M-step is a maximum, and
+# scikit-learn's independent implementation agrees from the same start. It then
+# shows the limits: a collapsing component, local optima and slow plateaus.
 
 # %%
 import warnings
@@ -16,17 +18,31 @@ from matplotlib.patches import Ellipse
 CLAIMS = {
     "min_loglik_gain": {
         "statement": "The smallest change of the log-likelihood over one EM iteration, "
-        "across every iteration, restart and seed: EM never lowers the likelihood.",
+        "across every iteration, start and data set: EM never lowers the likelihood.",
         "unit": "nats",
-        "reference": None,
+        "reference": "zero (Eq. em-monotone)",
         "format": ".1e",
     },
     "max_elbo_gap_after_e_step": {
         "statement": "The largest gap between the log-likelihood and the ELBO right after "
-        "an E-step: the bound is tight there.",
+        "an E-step: the bound touches the likelihood there.",
         "unit": "nats",
-        "reference": None,
+        "reference": "zero (Eq. em-tight)",
         "format": ".1e",
+    },
+    "max_decomposition_error": {
+        "statement": "The largest difference between the gap log p(X|θ_{t+1}) − L(q_t, θ_{t+1}) "
+        "after an M-step and the KL divergence KL(q_t ‖ p(Z|X, θ_{t+1})) computed directly.",
+        "unit": "nats",
+        "reference": "the decomposition log p = L + KL (Eq. em-decomposition)",
+        "format": ".1e",
+    },
+    "min_m_step_perturbation_drop": {
+        "statement": "The smallest decrease of the ELBO when the closed-form M-step's weights, "
+        "means and covariances are perturbed at random: the closed form is a maximum.",
+        "unit": "nats",
+        "reference": "stationarity and concavity of the M-step objective",
+        "format": ".2g",
     },
     "max_sklearn_param_diff": {
         "statement": "The largest absolute difference between our fitted weights, means and "
@@ -37,20 +53,103 @@ CLAIMS = {
     },
     "min_loglik_gain_over_truth": {
         "statement": "The smallest per-point log-likelihood of the best EM fit minus that "
-        "of the true parameters, across seeds: maximum likelihood beats the truth on its sample.",
+        "of the true parameters, across data sets: maximum likelihood beats the truth on its sample.",
         "unit": "nats per point",
         "reference": "log-likelihood of the true mixture parameters",
         "format": ".3f",
     },
+    "collapse_loglik_slope": {
+        "statement": "The change of the log-likelihood per decade of σ, for σ between the two "
+        "smallest values of the grid, when one component of covariance σ²I sits on a data point.",
+        "unit": "nats per decade",
+        "reference": "closed form −d ln 10 (Eq. em-collapse)",
+        "format": ".4f",
+    },
+    "collapse_crossover_sigma": {
+        "statement": "The σ below which the mixture with one component pinned on a data point "
+        "has a higher likelihood than the best fit EM finds with the same number of components.",
+        "unit": None,
+        "reference": "the best EM fit with one extra component",
+        "format": ".2g",
+    },
+    "local_optima_fraction": {
+        "statement": "The fraction of random starts, pooled over the data sets, whose EM run "
+        "ends more than the margin below the best run on the same data.",
+        "unit": None,
+        "reference": "the best of the random starts on each data set",
+        "format": ".1%",
+    },
+    "local_optima_gap": {
+        "statement": "The largest gap between the best and the worst final log-likelihood "
+        "of the random starts on one data set.",
+        "unit": "nats per point",
+        "reference": "the best of the random starts on each data set",
+        "format": ".3f",
+    },
+    "saddle_loglik_deficit": {
+        "statement": "The smallest shortfall, across data sets, of the symmetric start's "
+        "fixed point (every component equal) below the best fit.",
+        "unit": "nats per point",
+        "reference": "the best of the random starts on each data set",
+        "format": ".3f",
+    },
+    "saddle_max_mean_spread": {
+        "statement": "The largest distance between two component means over all iterations "
+        "from the symmetric start, across data sets: EM never leaves it.",
+        "unit": None,
+        "reference": "zero (the symmetric point is stationary)",
+        "format": ".2g",
+    },
+    "min_loss_at_stall": {
+        "statement": "The smallest log-likelihood gain, across data sets, that EM from a "
+        "nudged symmetric start still makes after its first iteration gaining less than "
+        "the stall tolerance: stopping there would lose at least this much.",
+        "unit": "nats per point",
+        "reference": "the same run continued",
+        "format": ".2f",
+    },
+    "max_convergence_rate": {
+        "statement": "The largest ratio of successive log-likelihood gains at the end of a run, "
+        "across all random starts: EM converges linearly, and a ratio near one is slow.",
+        "unit": None,
+        "reference": "linear convergence with rate below one",
+        "format": ".4f",
+    },
 }
 
 PARAMETERS = {
-    "n_samples": {"statement": "points drawn from the mixture per seed", "format": "d"},
+    "n_samples": {"statement": "points drawn from the mixture per data set", "format": "d"},
     "n_components": {"statement": "mixture components K", "format": "d"},
-    "n_iter": {"statement": "EM iterations per run", "format": "d"},
     "n_seeds": {"statement": "independent data sets (seeds)", "format": "d"},
     "n_restarts": {"statement": "random initialisations per data set", "format": "d"},
+    "max_iter": {"statement": "largest number of EM iterations per run", "format": "d"},
+    "tol": {
+        "statement": "a run stops when an iteration gains less (nats per point)",
+        "format": ".0e",
+    },
     "reg_covar": {"statement": "ridge added to each covariance's diagonal", "format": ".0e"},
+    "n_iter_compare": {"statement": "EM iterations in the scikit-learn comparison", "format": "d"},
+    "n_perturbations": {"statement": "random perturbations of the M-step", "format": "d"},
+    "perturbation_size": {"statement": "relative size of each perturbation", "format": ".0e"},
+    "local_optimum_margin": {
+        "statement": "a start ends in a worse optimum if this far below the best (nats per point)",
+        "format": ".2f",
+    },
+    "stall_tol": {
+        "statement": "gain per iteration that a naive stopping rule would call converged "
+        "(nats per point)",
+        "format": ".0e",
+    },
+    "nudge": {
+        "statement": "distance the symmetric start's means are pushed apart",
+        "format": ".0e",
+    },
+    "n_iter_saddle": {"statement": "EM iterations from the symmetric starts", "format": "d"},
+    "n_restarts_wider": {
+        "statement": "random starts for the fit with one extra component",
+        "format": "d",
+    },
+    "collapse_dims": {"statement": "dimensions d of the pinned component", "format": "d"},
 }
 
 TRUE_WEIGHTS = np.array([0.5, 0.3, 0.2])
@@ -63,79 +162,98 @@ TRUE_COVARIANCES = np.array(
 # %% [markdown]
 # ## The model
 #
-# Log-densities of the joint $p(x, z=k) = \pi_k \mathcal N(x \mid \mu_k, \Sigma_k)$.
+# The joint $p(x_n, z_n = k \mid \theta) = \pi_k \mathcal N(x_n \mid \mu_k, \Sigma_k)$,
+# as an $(N, K)$ array of logarithms.
 
 
 # %%
 # --8<-- [start:log_joint]
-def log_gaussian(X, mean, covariance):
-    """log N(x | mean, covariance) for each row x of X, via a Cholesky factor."""
-    L = np.linalg.cholesky(covariance)
-    z = np.linalg.solve(L, (X - mean).T)  # L z = x - mean, so |z|^2 is the Mahalanobis form
-    log_det = 2.0 * np.log(np.diag(L)).sum()
+def log_gaussian(X, means, covariances):
+    """log N(x_n | mu_k, Sigma_k) for every row x_n of X and component k: an (N, K) array.
+
+    With the Cholesky factor Sigma_k = L_k L_k^T, the quadratic form is |L_k^{-1}(x - mu_k)|^2
+    and log det Sigma_k = 2 sum_i log (L_k)_ii; no inverse of Sigma_k is formed.
+    """
+    L = np.linalg.cholesky(covariances)  # (K, d, d)
+    centred = X[None, :, :] - means[:, None, :]  # (K, N, d)
+    u = centred @ np.linalg.inv(L).transpose(0, 2, 1)  # rows L_k^{-1}(x_n - mu_k)
+    log_det = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
     d = X.shape[1]
-    return -0.5 * (d * np.log(2 * np.pi) + log_det + (z**2).sum(axis=0))
+    return -0.5 * (d * np.log(2 * np.pi) + log_det[:, None] + (u**2).sum(axis=2)).T
 
 
 def log_joint(X, weights, means, covariances):
-    """log pi_k + log N(x_n | mu_k, Sigma_k), an (n, K) array."""
-    return np.stack(
-        [
-            np.log(w) + log_gaussian(X, m, S)
-            for w, m, S in zip(weights, means, covariances, strict=True)
-        ],
-        axis=1,
-    )
+    """Eq. (em-gmm-joint): log pi_k + log N(x_n | mu_k, Sigma_k), an (N, K) array."""
+    return np.log(weights) + log_gaussian(X, means, covariances)
 
 
 # --8<-- [end:log_joint]
 
 
 # %% [markdown]
-# ## E-step: responsibilities, the log-likelihood, and the ELBO
+# ## The bound: ELBO and KL divergence
+
+
+# %%
+# --8<-- [start:elbo]
+def entropy(q):
+    """H(q) = -sum q log q over every point and component, with 0 log 0 = 0."""
+    return float(-(q * np.log(np.where(q > 0, q, 1.0))).sum())
+
+
+def elbo(X, q, weights, means, covariances):
+    """Eq. (em-gmm-elbo): L(q, theta) = sum_nk q_nk log p(x_n, z_n=k | theta) + H(q)."""
+    return float((q * log_joint(X, weights, means, covariances)).sum()) + entropy(q)
+
+
+def kl_divergence(q, posterior):
+    """Eq. (em-decomposition)'s gap: KL(q || posterior) = sum_nk q_nk log(q_nk / posterior_nk)."""
+    # A posterior that underflows to 0 where q is still positive would give inf;
+    # flooring it at the smallest float changes the sum by far less than round-off.
+    log_posterior = np.log(np.maximum(posterior, np.finfo(float).tiny))
+    return -entropy(q) - float((q * log_posterior).sum())
+
+
+# --8<-- [end:elbo]
+
+
+# %% [markdown]
+# ## E-step: responsibilities and the log-likelihood
 
 
 # %%
 # --8<-- [start:e_step]
 def logsumexp(a, axis):
+    """log sum exp a along an axis, shifted by the maximum so that nothing overflows."""
     top = a.max(axis=axis, keepdims=True)
     return (top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))).squeeze(axis)
 
 
 def e_step(X, weights, means, covariances):
-    """Posterior responsibilities r_nk = p(z=k | x_n) and the log-likelihood."""
+    """Eq. (em-responsibilities): r_nk = p(z_n=k | x_n, theta), and log p(X | theta)."""
     joint = log_joint(X, weights, means, covariances)
-    log_px = logsumexp(joint, axis=1)
-    return np.exp(joint - log_px[:, None]), log_px.sum()
-
-
-def elbo(X, r, weights, means, covariances):
-    """sum_n sum_k r_nk (log p(x_n, z=k) - log r_nk), the bound EM ascends."""
-    joint = log_joint(X, weights, means, covariances)
-    safe_r = np.where(r > 0, r, 1.0)  # 0 log 0 = 0
-    return float((r * (joint - np.log(safe_r))).sum())
+    log_px = logsumexp(joint, axis=1)  # Eq. (em-gmm-loglik), one term per point
+    return np.exp(joint - log_px[:, None]), float(log_px.sum())
 
 
 # --8<-- [end:e_step]
 
 
 # %% [markdown]
-# ## M-step: weighted counts, means and covariances in closed form
+# ## M-step: weights, means and covariances in closed form
 
 
 # %%
 # --8<-- [start:m_step]
 def m_step(X, r, reg_covar):
-    """Maximise the ELBO over the parameters for fixed responsibilities r."""
+    """Eqs. (em-m-weights), (em-m-means) and (em-m-covariances), with the ridge (em-ridge)."""
     counts = r.sum(axis=0)  # N_k
     weights = counts / len(X)
     means = (r.T @ X) / counts[:, None]
-    covariances = []
-    for k in range(r.shape[1]):
-        centred = X - means[k]
-        S = (r[:, k, None] * centred).T @ centred / counts[k]
-        covariances.append(S + reg_covar * np.eye(X.shape[1]))
-    return weights, means, np.array(covariances)
+    centred = X[None, :, :] - means[:, None, :]  # (K, N, d)
+    scatter = (r.T[:, :, None] * centred).transpose(0, 2, 1) @ centred  # sum_n r_nk c c^T
+    covariances = scatter / counts[:, None, None] + reg_covar * np.eye(X.shape[1])
+    return weights, means, covariances
 
 
 # --8<-- [end:m_step]
@@ -147,17 +265,28 @@ def m_step(X, r, reg_covar):
 
 # %%
 # --8<-- [start:em]
-def em(X, init, n_iter, reg_covar):
-    """Run n_iter E/M iterations from init = (weights, means, covariances)."""
+def em(X, init, max_iter, reg_covar, tol=None, track_bound=False):
+    """Alternate M- and E-steps from init = (weights, means, covariances).
+
+    Stops after max_iter iterations, or earlier once an iteration gains less than tol
+    nats per point. Returns the parameters, log p(X | theta_t) for t = 0, 1, ..., and,
+    if track_bound, one row per iteration with the terms of Eq. (em-gain):
+    L(q_t, theta_t), L(q_t, theta_{t+1}) and KL(q_t || p(Z | X, theta_{t+1})).
+    """
     params = init
-    loglik, elbo_gap = [], []
-    for _ in range(n_iter):
-        r, ll = e_step(X, *params)
-        loglik.append(ll)
-        elbo_gap.append(abs(ll - elbo(X, r, *params)))  # zero: the E-step makes the bound tight
-        params = m_step(X, r, reg_covar)
-    loglik.append(e_step(X, *params)[1])
-    return params, np.array(loglik), np.array(elbo_gap)
+    q, loglik = e_step(X, *params)
+    trace, bound = [loglik], []
+    for _ in range(max_iter):
+        new_params = m_step(X, q, reg_covar)
+        new_q, loglik = e_step(X, *new_params)
+        if track_bound:
+            before, after = elbo(X, q, *params), elbo(X, q, *new_params)
+            bound.append((before, after, kl_divergence(q, new_q)))
+        params, q = new_params, new_q
+        trace.append(loglik)
+        if tol is not None and trace[-1] - trace[-2] < tol * len(X):
+            break
+    return params, np.array(trace), np.array(bound)
 
 
 # --8<-- [end:em]
@@ -180,6 +309,42 @@ def random_init(rng, X, K):
     means = X[rng.choice(len(X), size=K, replace=False)]
     covariances = np.repeat(np.cov(X.T)[None], K, axis=0)
     return np.full(K, 1.0 / K), means, covariances
+
+
+def symmetric_init(X, K):
+    """Every component the same: the sample mean and covariance, weight 1/K."""
+    means = np.repeat(X.mean(axis=0)[None], K, axis=0)
+    return np.full(K, 1.0 / K), means, np.repeat(np.cov(X.T)[None], K, axis=0)
+
+
+# %% [markdown]
+# ## Checks of the derivation
+#
+# The M-step's closed form is a maximum of the ELBO: random nearby parameters
+# (weights kept on the simplex, covariances kept positive definite) do worse.
+
+
+# %%
+def perturbed(rng, params, size):
+    """Parameters moved by a relative amount `size` in a random direction."""
+    weights, means, covariances = params
+    logits = np.log(weights) + size * rng.standard_normal(weights.shape)
+    new_weights = np.exp(logits) / np.exp(logits).sum()
+    new_means = means + size * rng.standard_normal(means.shape) * np.sqrt(
+        np.diagonal(covariances, axis1=1, axis2=2)
+    )
+    E = size * rng.standard_normal(covariances.shape)
+    A = np.eye(means.shape[1]) + E
+    new_covariances = A @ covariances @ A.transpose(0, 2, 1)  # congruence keeps them SPD
+    return new_weights, new_means, new_covariances
+
+
+def m_step_perturbation_drops(rng, X, init, n_perturbations, size):
+    """L(q, theta*) - L(q, theta*') for theta* the exact M-step (no ridge), theta*' nearby."""
+    q, _ = e_step(X, *init)
+    best = m_step(X, q, reg_covar=0.0)
+    top = elbo(X, q, *best)
+    return np.array([top - elbo(X, q, *perturbed(rng, best, size)) for _ in range(n_perturbations)])
 
 
 def sklearn_fit(X, init, n_iter, reg_covar):
@@ -205,47 +370,250 @@ def sklearn_fit(X, init, n_iter, reg_covar):
 
 
 # %% [markdown]
+# ## Pitfall: a component collapsing onto one point
+#
+# Add one component of weight $1/N$ and covariance $\sigma^2 I$ centred on a data point
+# to a fitted mixture, and shrink $\sigma$: the log-likelihood grows like $-d \log \sigma$.
+
+
+# %%
+# --8<-- [start:collapse]
+def pinned_mixture(params, point, sigma, extra_weight):
+    """The mixture `params` plus one component N(point, sigma^2 I) of weight extra_weight."""
+    weights, means, covariances = params
+    d = len(point)
+    return (
+        np.append((1 - extra_weight) * weights, extra_weight),
+        np.vstack([means, point]),
+        np.concatenate([covariances, sigma**2 * np.eye(d)[None]]),
+    )
+
+
+def collapse_curve(X, params, sigmas):
+    """log p(X | theta(sigma)) with the extra component pinned on the first data point."""
+    return np.array([e_step(X, *pinned_mixture(params, X[0], s, 1.0 / len(X)))[1] for s in sigmas])
+
+
+def collapse_asymptote(X, params, sigmas, extra_weight):
+    """Eq. (em-collapse): the pinned point's term -d log sigma + log(w (2 pi)^{-d/2}) plus
+    the other points' terms, in which the pinned component's density has vanished."""
+    _, log_rest = e_step(X[1:], *params)
+    d = X.shape[1]
+    return (
+        log_rest
+        + (len(X) - 1) * np.log(1 - extra_weight)
+        + np.log(extra_weight)
+        - 0.5 * d * np.log(2 * np.pi)
+        - d * np.log(sigmas)
+    )
+
+
+# --8<-- [end:collapse]
+
+
+# %% [markdown]
+# ## Pitfall: plateaus, slow tails and a naive stopping rule
+
+
+# %%
+def nudged(params, size):
+    """The parameters with mean k moved by `size` towards angle 2 pi k / K."""
+    weights, means, covariances = params
+    angles = 2 * np.pi * np.arange(len(means)) / len(means)
+    return weights, means + size * np.stack([np.cos(angles), np.sin(angles)], axis=1), covariances
+
+
+def gain_after_stall(trace, stall_tol, n):
+    """Log-likelihood per point still to come after the first iteration gaining < stall_tol."""
+    stalled = np.flatnonzero(np.diff(trace) / n < stall_tol)
+    return float((trace[-1] - trace[stalled[0] + 1]) / n) if len(stalled) else 0.0
+
+
+def mean_spread(means):
+    """The largest distance of a component mean from the first one."""
+    return float(np.linalg.norm(means - means[0], axis=1).max())
+
+
+def tail_rate(trace, last=10):
+    """Median ratio of successive gains over the last iterations: EM's linear rate."""
+    gains = np.diff(trace)[-last - 1 :]
+    return float(np.median(gains[1:] / gains[:-1]))
+
+
+# %% [markdown]
 # ## The experiment
 
 
 # %%
-def run(n_samples=600, n_components=3, n_iter=100, n_seeds=5, n_restarts=4, reg_covar=1e-6):
-    gains, gaps, over_truth, traces = [], [], [], []
-    for seed in range(n_seeds):
-        rng = np.random.default_rng(seed)
-        X = sample_mixture(rng, n_samples)
-        fits = []
-        for _ in range(n_restarts):
-            init = random_init(rng, X, n_components)
-            params, loglik, gap = em(X, init, n_iter, reg_covar)
-            gains.append(np.diff(loglik).min())
-            gaps.append(gap.max())
-            fits.append((loglik[-1], params, init, loglik))
-        best = max(fits, key=lambda fit: fit[0])
-        truth = e_step(X, TRUE_WEIGHTS, TRUE_MEANS, TRUE_COVARIANCES)[1]
-        over_truth.append((best[0] - truth) / n_samples)
-        if seed == 0:
-            X0, best0, first_init = X, best, fits[0][2]
-            traces = [(fit[3] / n_samples).tolist() for fit in fits]
-    ours = em(X0, first_init, n_iter, reg_covar)[0]
-    theirs = sklearn_fit(X0, first_init, n_iter, reg_covar)
+def fit_restarts(rng, X, K, n_restarts, max_iter, reg_covar, tol):
+    """EM from n_restarts random starts: (final loglik, params, init, trace) for each."""
+    fits = []
+    for _ in range(n_restarts):
+        init = random_init(rng, X, K)
+        params, trace, _ = em(X, init, max_iter, reg_covar, tol)
+        fits.append((trace[-1], params, init, trace))
+    return fits
+
+
+def crossover_sigma(X, params, target):
+    """The sigma below which the pinned mixture's log-likelihood exceeds `target`: bisection
+    on log10 sigma in [-12, 0], which the curve crosses once (Figure 3 of the article)."""
+    low, high = -12.0, 0.0
+    for _ in range(50):
+        middle = 0.5 * (low + high)
+        above = collapse_curve(X, params, [10.0**middle])[0] > target
+        low, high = (middle, high) if above else (low, middle)
+    return 10.0 ** (0.5 * (low + high))
+
+
+def study_data_set(seed, n, K, n_restarts, max_iter, reg_covar, tol, n_iter_saddle, nudge):
+    """One data set: EM from random starts, the true parameters' log-likelihood, and EM
+    from the symmetric start (a stationary point) and from its nudged twin."""
+    rng = np.random.default_rng(seed)
+    X = sample_mixture(rng, n)
+    fits = fit_restarts(rng, X, K, n_restarts, max_iter, reg_covar, tol)
+    symmetric = symmetric_init(X, K)
+    return {
+        "X": X,
+        "fits": fits,
+        "best": max(fits, key=lambda fit: fit[0]),
+        "worst": min(fits, key=lambda fit: fit[0]),
+        "truth": e_step(X, TRUE_WEIGHTS, TRUE_MEANS, TRUE_COVARIANCES)[1],
+        "symmetric": em(X, symmetric, n_iter_saddle, reg_covar),
+        "nudged": em(X, nudged(symmetric, nudge), n_iter_saddle, reg_covar),
+    }
+
+
+def study_collapse(X, params, n_restarts, max_iter, reg_covar, tol):
+    """The collapse curve of Eq. (em-collapse), its slope at the smallest sigmas, and the
+    best fit EM finds with one more component, the level the curve is compared with."""
+    sigmas = np.logspace(0, -8, 33)
+    pinned = collapse_curve(X, params, sigmas)
+    slope = (pinned[-1] - pinned[-2]) / (np.log10(sigmas[-1]) - np.log10(sigmas[-2]))
+    K = len(params[0]) + 1
+    wider = fit_restarts(np.random.default_rng(200), X, K, n_restarts, max_iter, reg_covar, tol)
+    best_wider = max(fit[0] for fit in wider)
+    return {
+        "sigmas": sigmas,
+        "relative": pinned - best_wider,
+        "asymptote": collapse_asymptote(X, params, sigmas, 1.0 / len(X)) - best_wider,
+        "slope": float(slope),
+        "crossover": crossover_sigma(X, params, best_wider),
+    }
+
+
+SNAPSHOT_START = 6  # the start drawn in Figure 2: its three means begin in one cluster
+
+
+def run(
+    n_samples=600,
+    n_components=3,
+    n_seeds=5,
+    n_restarts=12,
+    max_iter=500,
+    tol=1e-8,
+    reg_covar=1e-6,
+    n_iter_compare=100,
+    n_perturbations=200,
+    perturbation_size=1e-3,
+    local_optimum_margin=0.01,
+    stall_tol=1e-6,
+    nudge=1e-6,
+    n_iter_saddle=100,
+    n_restarts_wider=3,
+):
+    n = n_samples
+    studies = [
+        study_data_set(
+            seed, n, n_components, n_restarts, max_iter, reg_covar, tol, n_iter_saddle, nudge
+        )
+        for seed in range(n_seeds)
+    ]
+    random_traces = [fit[3] for st in studies for fit in st["fits"]]
+    all_traces = random_traces + [st[k][1] for st in studies for k in ("symmetric", "nudged")]
+    rates = [tail_rate(trace) for trace in random_traces]
+    slowest = int(np.argmax(rates))
+    finals = np.array([[fit[0] / n for fit in st["fits"]] for st in studies])
+    below = finals < finals.max(axis=1, keepdims=True) - local_optimum_margin
+    first = studies[0]
+    X0, fits0 = first["X"], first["fits"]
+
+    # The bound, iteration by iteration, for the first start on the first data set.
+    first_init = fits0[0][2]
+    _, trace0, bound0 = em(X0, first_init, 30, reg_covar, track_bound=True)
+    gap_after_e = np.abs(trace0[:-1] - bound0[:, 0])
+    decomposition_error = np.abs(trace0[1:] - bound0[:, 1] - bound0[:, 2])
+
+    drops = m_step_perturbation_drops(
+        np.random.default_rng(100), X0, first_init, n_perturbations, perturbation_size
+    )
+    ours = em(X0, first_init, n_iter_compare, reg_covar)[0]
+    theirs = sklearn_fit(X0, first_init, n_iter_compare, reg_covar)
+    collapse = study_collapse(X0, first["best"][1], n_restarts_wider, max_iter, reg_covar, tol)
+
+    # Components over the iterations of one start.
+    snapshot_iters = [0, 2, 5, 10, 20]
+    snapshot_init = fits0[SNAPSHOT_START][2]
+    snapshots = [em(X0, snapshot_init, t, reg_covar)[0] for t in snapshot_iters]
+    snapshots.append(fits0[SNAPSHOT_START][1])
+    snapshot_iters.append(len(fits0[SNAPSHOT_START][3]) - 1)
     return {
         "n_samples": n_samples,
         "n_components": n_components,
-        "n_iter": n_iter,
         "n_seeds": n_seeds,
         "n_restarts": n_restarts,
+        "max_iter": max_iter,
+        "tol": tol,
         "reg_covar": reg_covar,
-        "min_loglik_gain": float(min(gains)),
-        "max_elbo_gap_after_e_step": float(max(gaps)),
+        "n_iter_compare": n_iter_compare,
+        "n_perturbations": n_perturbations,
+        "perturbation_size": perturbation_size,
+        "local_optimum_margin": local_optimum_margin,
+        "stall_tol": stall_tol,
+        "nudge": nudge,
+        "n_iter_saddle": n_iter_saddle,
+        "n_restarts_wider": n_restarts_wider,
+        "collapse_dims": X0.shape[1],
+        "min_loglik_gain": float(min(np.diff(trace).min() for trace in all_traces)),
+        "max_elbo_gap_after_e_step": float(gap_after_e.max()),
+        "max_decomposition_error": float(decomposition_error.max()),
+        "min_m_step_perturbation_drop": float(drops.min()),
         "max_sklearn_param_diff": float(
             max(np.abs(a - b).max() for a, b in zip(ours, theirs, strict=True))
         ),
-        "min_loglik_gain_over_truth": float(min(over_truth)),
-        "seed0_loglik_traces": traces,
+        "min_loglik_gain_over_truth": min((st["best"][0] - st["truth"]) / n for st in studies),
+        "collapse_loglik_slope": collapse["slope"],
+        "collapse_crossover_sigma": collapse["crossover"],
+        "local_optima_fraction": float(below.mean()),
+        "local_optima_gap": float((finals.max(axis=1) - finals.min(axis=1)).max()),
+        "saddle_loglik_deficit": min(
+            (st["best"][0] - st["symmetric"][1][-1]) / n for st in studies
+        ),
+        "saddle_max_mean_spread": max(mean_spread(st["symmetric"][0][1]) for st in studies),
+        "min_loss_at_stall": min(gain_after_stall(st["nudged"][1], stall_tol, n) for st in studies),
+        "max_convergence_rate": rates[slowest],
+        # For the figures.
+        "bound_loglik": (trace0[:11] / n).tolist(),
+        "bound_elbo_after": (bound0[:10, 1] / n).tolist(),
+        "bound_final": fits0[0][0] / n,
+        "bound_gap_after_e": gap_after_e.tolist(),
+        "bound_kl_after_m": bound0[:, 2].tolist(),
         "seed0_data": X0.round(4).tolist(),
-        "seed0_best_means": best0[1][1].tolist(),
-        "seed0_best_covariances": best0[1][2].tolist(),
+        "snapshot_iters": snapshot_iters,
+        "snapshot_means": [p[1].tolist() for p in snapshots],
+        "snapshot_covariances": [p[2].tolist() for p in snapshots],
+        "snapshot_logliks": [e_step(X0, *p)[1] / n for p in snapshots],
+        "collapse_sigmas": collapse["sigmas"].tolist(),
+        "collapse_logliks": collapse["relative"].tolist(),
+        "collapse_asymptote": collapse["asymptote"].tolist(),
+        "local_optima_finals": (finals - finals.max(axis=1, keepdims=True)).tolist(),
+        "worst_means": first["worst"][1][1].tolist(),
+        "worst_covariances": first["worst"][1][2].tolist(),
+        "worst_loglik": first["worst"][0] / n,
+        "best_loglik": first["best"][0] / n,
+        "typical_gains": (np.diff(fits0[0][3]) / n).tolist(),
+        "slowest_gains": (np.diff(random_traces[slowest]) / n).tolist(),
+        "nudged_gains": (np.diff(first["nudged"][1]) / n).tolist(),
     }
 
 
@@ -254,36 +622,172 @@ def run(n_samples=600, n_components=3, n_iter=100, n_seeds=5, n_restarts=4, reg_
 
 
 # %%
-def draw_figures(results):
-    traces = np.array(results["seed0_loglik_traces"])
-    trace_figure, ax = plt.subplots(figsize=(6, 3.6), facecolor="white")
-    for i, trace in enumerate(traces):
-        ax.plot(trace, label=f"start {i + 1}")
-    ax.set_xlabel("EM iteration")
-    ax.set_ylabel("log-likelihood per point (nats)")
-    ax.set_title("EM never lowers the likelihood (seed 0, each start)")
-    ax.legend()
-    trace_figure.tight_layout()
+def ellipse(mean, covariance, color, n_std=2.0, **style):
+    """The n_std-standard-deviation contour of N(mean, covariance) as a patch."""
+    values, vectors = np.linalg.eigh(covariance)
+    angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
+    width, height = 2 * n_std * np.sqrt(values[::-1])
+    return Ellipse(mean, width, height, angle=angle, fill=False, color=color, **style)
+
+
+def draw_bound(results):
+    """Left: distance below the final log-likelihood, of the likelihood and of the bound
+    built at each E-step. Right: the gap between them after each E-step and M-step."""
+    final = results["bound_final"]
+    below = final - np.array(results["bound_loglik"])
+    below_bound = final - np.array(results["bound_elbo_after"])
+    t = np.arange(len(below))
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(6.6, 3.8), facecolor="white", gridspec_kw={"width_ratios": [1.3, 1]}
+    )
+    for i, value in enumerate(below_bound):
+        label = r"bound $\mathcal{L}(q_t, \theta)$, $\theta_t \to \theta_{t+1}$"
+        left.plot([i, i + 1], [below[i], value], "--", color="C1", label=None if i else label)
+    left.semilogy(t, below, "o-", color="C0", label=r"log-likelihood $\ell(\theta_t)$")
+    left.semilogy(t[1:], below_bound, "v", color="C1", label=r"$\mathcal{L}(q_t, \theta_{t+1})$")
+    left.set_xlabel("EM iteration $t$")
+    left.set_ylabel("below the final ℓ (nats per point)")
+    left.set_title("The bound touches, then climbs")
+    left.legend(fontsize="small", loc="upper right")
+
+    kl = np.array(results["bound_kl_after_m"])
+    after_e = np.maximum(np.array(results["bound_gap_after_e"]), 1e-16)  # zeros on a log axis
+    steps = np.arange(len(kl))
+    right.semilogy(steps + 1, kl, "v-", color="C1", ms=4, label="after the M-step: KL")
+    right.semilogy(steps, after_e, "o", color="C0", ms=4, label="after the E-step")
+    right.set_xlabel("EM iteration $t$")
+    right.set_ylabel(r"$\ell - \mathcal{L}$ (nats, whole sample)")
+    right.set_title("The gap")
+    right.legend(fontsize="small", loc="center right")
+    figure.tight_layout()
+    return figure
+
+
+def draw_components(results):
+    """Small multiples: the 2σ ellipses of the fitted components at a few iterations."""
+    X = np.array(results["seed0_data"])
+    figure, axes = plt.subplots(
+        2, 3, figsize=(6.6, 4.4), dpi=150, facecolor="white", sharex=True, sharey=True
+    )
+    panels = zip(
+        axes.flat,
+        results["snapshot_iters"],
+        results["snapshot_means"],
+        results["snapshot_covariances"],
+        results["snapshot_logliks"],
+        strict=True,
+    )
+    for ax, iteration, means, covariances, loglik in panels:
+        ax.scatter(X[:, 0], X[:, 1], s=2, color="0.6", rasterized=True)  # small SVG
+        for k, (mean, covariance) in enumerate(zip(means, covariances, strict=True)):
+            ax.add_patch(ellipse(mean, covariance, f"C{k}", lw=1.6))
+            ax.plot(*mean, "x", color=f"C{k}", ms=6, mew=2)
+        ax.set_title(f"iteration {iteration}: ℓ/N = {loglik:.3f}", fontsize="small")
+        ax.set_aspect("equal")
+    for ax in axes[1]:
+        ax.set_xlabel("$x_1$")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("$x_2$")
+    figure.tight_layout()
+    return figure
+
+
+def draw_collapse(results):
+    sigmas = np.array(results["collapse_sigmas"])
+    figure, ax = plt.subplots(figsize=(6, 3.8), facecolor="white")
+    ax.semilogx(
+        sigmas, results["collapse_logliks"], "o-", color="C0", ms=3, label="pinned component"
+    )
+    ax.semilogx(
+        sigmas,
+        results["collapse_asymptote"],
+        ":",
+        color="black",
+        label=r"closed form, slope $-d\log\sigma$",
+    )
+    ax.axhline(0.0, color="C2", lw=1.2, label="best EM fit, one more component")
+    ax.axvline(
+        np.sqrt(results["reg_covar"]),
+        color="C3",
+        ls="--",
+        lw=1.2,
+        label=r"$\sigma = \sqrt{\epsilon}$ (ridge floor)",
+    )
+    ax.set_xlabel(r"$\sigma$ of the pinned component (data units)")
+    ax.set_ylabel("log-likelihood − best fit (nats)")
+    ax.set_title("A component on one point: no upper bound")
+    ax.invert_xaxis()
+    ax.legend(fontsize="small", loc="upper left")
+    figure.tight_layout()
+    return figure
+
+
+def draw_local_optima(results):
+    """Left: final log-likelihoods of all random starts. Right: the worst one on data set 1."""
+    finals = np.array(results["local_optima_finals"])
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(6.6, 3.8), dpi=150, facecolor="white", gridspec_kw={"width_ratios": [1.3, 1]}
+    )
+    for seed, row in enumerate(finals):
+        ordered = np.sort(row)[::-1]
+        left.plot(
+            np.arange(1, len(row) + 1),
+            ordered,
+            "osD^v"[seed % 5] + "-",
+            ms=4,
+            lw=0.8,
+            label=f"data set {seed + 1}",
+        )
+    left.axhline(-results["local_optimum_margin"], color="0.3", ls="--", lw=1, label="margin")
+    left.set_xlabel("random start, sorted")
+    left.set_ylabel("final ℓ/N − best (nats per point)")
+    left.set_title("Where random starts end")
+    left.legend(fontsize="x-small", loc="lower left")
 
     X = np.array(results["seed0_data"])
-    fit_figure, ax = plt.subplots(figsize=(5, 4.4), facecolor="white")
-    ax.scatter(X[:, 0], X[:, 1], s=4, color="0.55", label="data")
-    means = np.array(results["seed0_best_means"])
+    right.scatter(X[:, 0], X[:, 1], s=2, color="0.6", rasterized=True)
     for k, (mean, covariance) in enumerate(
-        zip(means, results["seed0_best_covariances"], strict=True)
+        zip(results["worst_means"], results["worst_covariances"], strict=True)
     ):
-        values, vectors = np.linalg.eigh(covariance)
-        angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
-        width, height = 2 * 2 * np.sqrt(values[::-1])  # two standard deviations
-        ax.add_patch(Ellipse(mean, width, height, angle=angle, fill=False, color=f"C{k}", lw=2))
-    ax.scatter(*means.T, marker="x", s=60, color="black", label="fitted means")
-    ax.scatter(*TRUE_MEANS.T, marker="+", s=80, color="C3", label="true means")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.set_title("Best fit, seed 0 (2σ ellipses)")
-    ax.legend(loc="upper left", fontsize="small")
-    fit_figure.tight_layout()
-    return {"loglik_trace": trace_figure, "fit": fit_figure}
+        right.add_patch(ellipse(mean, covariance, f"C{k}", lw=1.6))
+        right.plot(*mean, "x", color=f"C{k}", ms=6, mew=2)
+    right.set_aspect("equal")
+    right.set_xlabel("$x_1$")
+    right.set_ylabel("$x_2$")
+    gap = results["best_loglik"] - results["worst_loglik"]
+    right.set_title(f"Worst start, data set 1 ({gap:.3f} below)", fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def draw_convergence(results):
+    figure, ax = plt.subplots(figsize=(6, 3.8), facecolor="white")
+    curves = [
+        ("typical_gains", "C0", "a typical random start"),
+        ("slowest_gains", "C1", "the slowest random start"),
+        ("nudged_gains", "C2", "symmetric start, nudged"),
+    ]
+    for key, color, label in curves:
+        gains = np.maximum(np.array(results[key]), 1e-16)  # exact zeros on a log axis
+        ax.semilogy(np.arange(1, len(gains) + 1), gains, color=color, label=label)
+    ax.axhline(results["stall_tol"], color="0.3", ls="--", lw=1, label="stall tolerance")
+    ax.set_xscale("log")
+    ax.set_xlabel("EM iteration")
+    ax.set_ylabel("gain per iteration (nats per point)")
+    ax.set_title("Linear, slow, and stalled convergence")
+    ax.legend(fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def draw_figures(results):
+    return {
+        "loglik_elbo": draw_bound(results),
+        "components": draw_components(results),
+        "collapse": draw_collapse(results),
+        "local_optima": draw_local_optima(results),
+        "convergence": draw_convergence(results),
+    }
 
 
 # %%

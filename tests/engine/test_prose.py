@@ -75,6 +75,7 @@ def test_value_formatting():
     assert format_value(600, None) == "600"
     assert format_value(0.123456, None) == "0.1235"
     assert format_value([1, 2], "d") == "1, 2"
+    assert format_value(0.0, ".1e") == "0"
 
 
 def test_changed_values_lists_old_and_new():
