@@ -120,7 +120,7 @@ def make_scratch(root: Path) -> Scratch:
         ROOT / "scripts", root / "scripts", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
-    for name in (".authors.yml", "notation.md"):  # named by the theme config and the nav
+    for name in (".authors.yml", "notation.md", "tags.md"):  # named by the config and the nav
         shutil.copy(ROOT / "docs" / name, root / "docs" / name)
     (root / "node_modules").symlink_to(ROOT / "node_modules")  # KaTeX, read only
     project = Scratch(root)

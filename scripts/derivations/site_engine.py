@@ -32,6 +32,7 @@ from . import (
     notebook_page,
     page_checks,
     reproducibility,
+    series,
     verdicts,
 )
 from .errors import DerivationError, Problem
@@ -43,6 +44,7 @@ from .snippets import Declaration, discover
 REQUIRE_VERIFIED_VARIABLE = "DERIVATIONS_REQUIRE_VERIFIED"
 # The benchmark's floor: use the entries of the last run without computing keys.
 SKIP_CACHE_LOOKUP_VARIABLE = "DERIVATIONS_SKIP_CACHE_LOOKUP"
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 KATEX_CSS = "assets/katex/katex.min.css"  # served from the site; named in mkdocs.yml extra_css
 
 
@@ -77,6 +79,37 @@ def _authors(path: Path) -> dict[str, str]:
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {key: entry.get("name", key) for key, entry in (data.get("authors") or {}).items()}
+
+
+def _series_member(text: str, docs_path: str, title: str) -> series.Member | None:
+    """The page's place in a series, if its front matter names one."""
+    if not docs_path.startswith("posts/") or not text.startswith("---"):
+        return None
+    try:
+        meta = yaml.safe_load(text.split("---", 2)[1]) or {}
+    except yaml.YAMLError:
+        return None  # reported by the front matter check
+    if not isinstance(meta, dict) or not meta.get("series"):
+        return None
+    return series.Member(str(meta["series"]), str(meta.get("date", "")), docs_path, title)
+
+
+def _updated_line(cite: citation.PageCitation) -> str:
+    if cite.updated is None:
+        return ""
+    day = cite.updated.isoformat()
+    return f'<p class="page-updated">Last updated <time datetime="{day}">{day}</time> (see "Changes to this page" below)</p>'
+
+
+def _after_title(markdown: str, line: str) -> str:
+    """Insert a line after the page's first-level heading (or at the top)."""
+    if not line:
+        return markdown
+    lines = markdown.split("\n")
+    for index, text in enumerate(lines):
+        if text.startswith("# "):
+            return "\n".join([*lines[: index + 1], "", line, *lines[index + 1 :]])
+    return line + "\n\n" + markdown
 
 
 def _title(text: str) -> str | None:
@@ -118,6 +151,7 @@ class SiteEngine:
     figures_written: dict[str, set[str]] = field(default_factory=dict)  # topic → figure names
     citations: dict[str, citation.PageCitation] = field(default_factory=dict)  # by docs path
     citing: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key → (title, page)
+    series_members: list[series.Member] = field(default_factory=list)
 
     def __post_init__(self):
         self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
@@ -159,6 +193,9 @@ class SiteEngine:
                 text, self.project.rel(source), docs_path.startswith("posts/")
             )
             self.titles[docs_path] = _title(text) or docs_path
+            member = _series_member(text, docs_path, self.titles[docs_path])
+            if member is not None:
+                self.series_members.append(member)
             for key in bibliography.cited_keys(text):
                 pages_citing = self.citing.setdefault(key, [])
                 if docs_path not in [path for _, path in pages_citing]:
@@ -341,6 +378,8 @@ class SiteEngine:
         if page.docs_path.startswith("posts/"):
             cite = self._citation(page)
             self.citations[page.docs_path] = cite
+            rendered = _after_title(rendered, _updated_line(cite))
+            rendered += series.navigation(self.series_members, page.docs_path)
             rendered += cite.markdown()
         topics = {claim_id.split(".")[0] for claim_id in used}
         if self.serving:
@@ -375,6 +414,10 @@ class SiteEngine:
         """The finished HTML (math rendered, Scholar tags in the head) and the files
         to write beside the page (an article's .bib)."""
         page_html = self.render_math(page_html, docs_path)
+        # Material's search dialog has no accessible name (axe: aria-dialog-name).
+        page_html = page_html.replace(
+            SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1
+        )
         cite = self.citations.get(docs_path)
         if cite is None:
             return page_html, {}

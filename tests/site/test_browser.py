@@ -82,15 +82,25 @@ class PageWatch:
         )
 
 
+PAGES = {
+    "home": "/",
+    "article": "/em/",
+    "claims": "/claims/",
+    "category": "/category/latent-variable-models/",
+}
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_em_page_reads_cleanly(browser, server, width, scheme):
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_reads_cleanly(browser, server, name, width, scheme):
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     watch = PageWatch(page, server)
-    page.goto(f"{server}/em/", wait_until="networkidle")
+    page.goto(f"{server}{PAGES[name]}", wait_until="networkidle")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"em-{width}-{scheme}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
     assert watch.console_errors == []
     assert watch.failed == []
     assert watch.foreign == [], "requests to another host"
@@ -99,13 +109,64 @@ def test_em_page_reads_cleanly(browser, server, width, scheme):
     if width == 390:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
-    math = page.locator("article .katex")
-    assert math.count() > 5 and math.first.is_visible()
-    assert page.locator("article .equation--numbered").first.is_visible()
-    images = page.evaluate(
-        "[...document.querySelectorAll('article img')].map(i => [i.src, i.complete && i.naturalWidth > 0])"
-    )
-    assert len(images) >= 2 and all(ok for _, ok in images), images
+    if name == "article":
+        math = page.locator("article .katex")
+        assert math.count() > 5 and math.first.is_visible()
+        assert page.locator("article .equation--numbered").first.is_visible()
+        images = page.evaluate(
+            "[...document.querySelectorAll('article img')].map(i => [i.src, i.complete && i.naturalWidth > 0])"
+        )
+        assert len(images) >= 2 and all(ok for _, ok in images), images
+    if name in {"home", "category"}:
+        assert page.locator("article.md-post a[href*='em/']").first.is_visible(), (
+            "the article is listed"
+        )
+    context.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_serious_accessibility_violations(browser, server, name):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}{PAGES[name]}", wait_until="networkidle")
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == [], "\n".join(serious)
+    context.close()
+
+
+@pytest.mark.parametrize(("query", "expected"), [("Jensen", "/em/"), ("似然", "/em/")])
+def test_search_finds_the_article(browser, server, query, expected):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/", wait_until="networkidle")
+    page.keyboard.press("/")  # Material's shortcut focuses the search box
+    page.keyboard.type(query)
+    result = page.locator(".md-search-result__item a").first
+    result.wait_for(timeout=10_000)
+    assert expected in result.get_attribute("href")
+    context.close()
+
+
+def test_keyboard_reaches_search_and_article_links(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/", wait_until="networkidle")
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(
+            page.evaluate(
+                "[document.activeElement.tagName, document.activeElement.getAttribute('href') || document.activeElement.getAttribute('aria-label') || document.activeElement.className]"
+            )
+        )
+    assert any(tag == "INPUT" or "search" in str(label).lower() for tag, label in reached), reached
+    assert any(tag == "A" and label and "em/" in label for tag, label in reached), reached
     context.close()
 
 
