@@ -15,7 +15,7 @@ from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style
 
 from .errors import DerivationError, Problem
-from .markdown_scan import LineIndex, segments
+from .markdown_scan import segments, substitute
 
 CITATION = re.compile(r"\[(?P<keys>@[\w:.\-]+(?:\s*;\s*@[\w:.\-]+)*)\]")
 
@@ -61,41 +61,27 @@ class Bibliography:
 
 def render(markdown: str, path: str, first_line: int, bibliography: Bibliography):
     """Citations → links; returns markdown, keys cited (with occurrence counts), problems."""
-    lines = LineIndex(markdown, first_line)
     occurrences: dict[str, int] = {}
     problems: list[Problem] = []
-    pieces: list[str] = []
-    for segment in segments(markdown):
-        text = markdown[segment.start : segment.end]
-        if segment.kind != "prose":
-            pieces.append(text)
-            continue
 
-        def cite(match: re.Match, offset: int = segment.start) -> str:
-            keys = [key.strip().lstrip("@") for key in match["keys"].split(";")]
-            unknown = [key for key in keys if key not in bibliography.data.entries]
-            if unknown:
-                line = lines.line_of(offset + match.start())
-                known = ", ".join(sorted(bibliography.data.entries))
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f"unknown citation key(s) {', '.join(unknown)}: add them to {bibliography.rel} (known: {known})",
-                    )
-                )
-                return match.group()
-            links = []
-            for key in keys:
-                occurrences[key] = occurrences.get(key, 0) + 1
-                anchor = f"cite-{key}-{occurrences[key]}"
-                links.append(
-                    f'<a class="citation" id="{anchor}" href="#ref-{key}">{html.escape(bibliography.label(key))}</a>'
-                )
-            return "(" + "; ".join(links) + ")"
+    def cite(match: re.Match, kind: str, line: int) -> str:
+        keys = [key.strip().lstrip("@") for key in match["keys"].split(";")]
+        unknown = [key for key in keys if key not in bibliography.data.entries]
+        if unknown:
+            known = ", ".join(sorted(bibliography.data.entries))
+            message = f"unknown citation key(s) {', '.join(unknown)}: add them to {bibliography.rel} (known: {known})"
+            problems.append(Problem(path, line, message))
+            return match.group()
+        links = []
+        for key in keys:
+            occurrences[key] = occurrences.get(key, 0) + 1
+            label = html.escape(bibliography.label(key))
+            links.append(
+                f'<a class="citation" id="cite-{key}-{occurrences[key]}" href="#ref-{key}">{label}</a>'
+            )
+        return "(" + "; ".join(links) + ")"
 
-        pieces.append(CITATION.sub(cite, text))
-    return "".join(pieces), occurrences, problems
+    return substitute(markdown, CITATION, {"prose"}, cite, first_line), occurrences, problems
 
 
 def reference_list(occurrences: dict[str, int], bibliography: Bibliography) -> str:

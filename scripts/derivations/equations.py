@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Problem
-from .markdown_scan import LineIndex, segments
+from .markdown_scan import LineIndex, segments, substitute
 
 LABEL = re.compile(r"\\label\{eq:(?P<name>[A-Za-z0-9_\-:.]+)\}")
 EQREF = re.compile(r"\\eqref\{eq:(?P<name>[A-Za-z0-9_\-:.]+)\}")
@@ -84,43 +84,28 @@ class EquationContext:
 
 def render(markdown: str, path: str, first_line: int, context: EquationContext):
     """Labels → tags, references → links; returns markdown, {number: anchor}, problems."""
-    lines = LineIndex(markdown, first_line)
-    pieces: list[str] = []
     anchors: dict[int, str] = {}
     problems: list[Problem] = []
-    for segment in segments(markdown):
-        text = markdown[segment.start : segment.end]
-        if segment.kind not in {"prose", "math"}:
-            pieces.append(text)
-            continue
-        in_math = segment.kind == "math"
 
-        def label(match: re.Match) -> str:
-            equation = context.equations.get(match["name"])
-            if equation is None or equation.page != context.page:
-                return match.group()  # reported by collect()
-            anchors[equation.number] = equation.anchor
-            return f"\\tag{{{equation.number}}}"
+    def label(match: re.Match, kind: str, line: int) -> str:
+        equation = context.equations.get(match["name"])
+        if equation is None or equation.page != context.page:
+            return match.group()  # reported by collect()
+        anchors[equation.number] = equation.anchor
+        return f"\\tag{{{equation.number}}}"
 
-        def reference(match: re.Match, offset: int = segment.start, in_math: bool = in_math) -> str:
-            equation = context.equations.get(match["name"])
-            if equation is None:
-                line = lines.line_of(offset + match.start())
-                known = ", ".join(sorted(f"eq:{n}" for n in context.equations)) or "none"
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f"unknown equation label 'eq:{match['name']}' in \\eqref (known: {known})",
-                    )
-                )
-                return match.group()
-            return _link(equation, context, in_math)
+    def reference(match: re.Match, kind: str, line: int) -> str:
+        equation = context.equations.get(match["name"])
+        if equation is None:
+            known = ", ".join(sorted(f"eq:{n}" for n in context.equations)) or "none"
+            message = f"unknown equation label 'eq:{match['name']}' in \\eqref (known: {known})"
+            problems.append(Problem(path, line, message))
+            return match.group()
+        return _link(equation, context, kind == "math")
 
-        if in_math:
-            text = LABEL.sub(label, text)
-        pieces.append(EQREF.sub(reference, text))
-    return "".join(pieces), anchors, problems
+    markdown = substitute(markdown, LABEL, {"math"}, label, first_line)
+    markdown = substitute(markdown, EQREF, {"prose", "math"}, reference, first_line)
+    return markdown, anchors, problems
 
 
 def _link(equation: Equation, context: EquationContext, in_math: bool) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
@@ -86,3 +87,28 @@ class LineIndex:
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset) - 1 + self.first_line
+
+
+def substitute(
+    markdown: str,
+    pattern: re.Pattern,
+    kinds: set[str],
+    replace: Callable[[re.Match, str, int], str],
+    first_line: int = 1,
+) -> str:
+    """Replace the pattern's matches inside segments of the given kinds only.
+
+    `replace(match, kind, line)` returns the new text; `line` is the match's line
+    in the file (the markdown's first line being `first_line`)."""
+    lines = LineIndex(markdown, first_line)
+    pieces = []
+    for segment in segments(markdown):
+        text = markdown[segment.start : segment.end]
+        if segment.kind in kinds:
+
+            def one(match: re.Match, segment: Segment = segment) -> str:
+                return replace(match, segment.kind, lines.line_of(segment.start + match.start()))
+
+            text = pattern.sub(one, text)
+        pieces.append(text)
+    return "".join(pieces)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .claims import REFERENCE, claim_anchor, format_math, format_value
 from .errors import Problem
-from .markdown_scan import LineIndex, segments
+from .markdown_scan import substitute
 from .snippets import Declaration
 
 VERIFIED, UNVERIFIED, FAILED = "verified", "unverified", "failed"
@@ -24,34 +25,19 @@ class ReferenceContext:
 
 def render(markdown: str, path: str, first_line: int, context: ReferenceContext):
     """Return the Markdown with references replaced, the ids used, and problems."""
-    lines = LineIndex(markdown, first_line)
-    pieces: list[str] = []
     used: list[str] = []
     problems: list[Problem] = []
-    for segment in segments(markdown):
-        text = markdown[segment.start : segment.end]
-        if segment.kind not in {"prose", "math"}:
-            pieces.append(text)
-            continue
-        position = 0
-        for match in REFERENCE.finditer(text):
-            pieces.append(text[position : match.start()])
-            position = match.end()
-            claim_id, spec = match["id"], match["spec"]
-            declaration = context.declarations.get(claim_id)
-            if declaration is None:
-                line = lines.line_of(segment.start + match.start())
-                problems.append(
-                    Problem(path, line, unknown_message(claim_id, context.declarations))
-                )
-                pieces.append(match.group())
-                continue
-            used.append(claim_id)
-            pieces.append(
-                _rendered(declaration, spec, segment.kind == "math", context, match.group())
-            )
-        pieces.append(text[position:])
-    return "".join(pieces), used, problems
+
+    def replace(match: re.Match, kind: str, line: int) -> str:
+        declaration = context.declarations.get(match["id"])
+        if declaration is None:
+            problems.append(Problem(path, line, unknown_message(match["id"], context.declarations)))
+            return match.group()
+        used.append(match["id"])
+        return _rendered(declaration, match["spec"], kind == "math", context, match.group())
+
+    rendered = substitute(markdown, REFERENCE, {"prose", "math"}, replace, first_line)
+    return rendered, used, problems
 
 
 def unknown_message(claim_id: str, declarations: dict[str, Declaration]) -> str:
