@@ -6,7 +6,9 @@
 # and checks the derivation: the likelihood never falls, the bound touches it after
 # each E-step, the gap is the KL divergence, the M-step is a maximum, and
 # scikit-learn's independent implementation agrees from the same start. It then
-# shows the limits: a collapsing component, local optima and slow plateaus.
+# shows the limits: a collapsing component, local optima and slow plateaus, and
+# checks Dempster, Laird and Rubin's rate of convergence against a finite-difference
+# Jacobian of the EM map.
 
 # %%
 import warnings
@@ -25,21 +27,24 @@ CLAIMS = {
     },
     "max_elbo_gap_after_e_step": {
         "statement": "The largest gap between the log-likelihood and the ELBO right after "
-        "an E-step: the bound touches the likelihood there.",
+        "an E-step, over the first iterations of one start on the first data set: the bound "
+        "touches the likelihood there.",
         "unit": "nats",
         "reference": "zero (Eq. em-tight)",
         "format": ".1e",
     },
     "max_decomposition_error": {
         "statement": "The largest difference between the gap log p(X|θ_{t+1}) − L(q_t, θ_{t+1}) "
-        "after an M-step and the KL divergence KL(q_t ‖ p(Z|X, θ_{t+1})) computed directly.",
+        "after an M-step and the KL divergence KL(q_t ‖ p(Z|X, θ_{t+1})) computed directly, "
+        "over the first iterations of one start on the first data set.",
         "unit": "nats",
         "reference": "the decomposition log p = L + KL (Eq. em-decomposition)",
         "format": ".1e",
     },
     "min_m_step_perturbation_drop": {
         "statement": "The smallest decrease of the ELBO when the closed-form M-step's weights, "
-        "means and covariances are perturbed at random: the closed form is a maximum.",
+        "means and covariances are perturbed at random, at the first M-step of one start on "
+        "the first data set: the closed form is a maximum.",
         "unit": "nats",
         "reference": "stationarity and concavity of the M-step objective",
         "format": ".2g",
@@ -52,10 +57,12 @@ CLAIMS = {
         "format": ".1e",
     },
     "min_loglik_gain_over_truth": {
-        "statement": "The smallest per-point log-likelihood of the best EM fit minus that "
-        "of the true parameters, across data sets: maximum likelihood beats the truth on its sample.",
+        "statement": "The smallest per-point log-likelihood of the best EM fit (over the random "
+        "starts and one start at the true parameters) minus that of the true parameters, "
+        "across data sets: the fit beats the truth on its own sample.",
         "unit": "nats per point",
-        "reference": "log-likelihood of the true mixture parameters",
+        "reference": "log-likelihood of the true mixture parameters, which EM from them "
+        "cannot lower (Eq. em-monotone)",
         "format": ".3f",
     },
     "collapse_loglik_slope": {
@@ -66,18 +73,35 @@ CLAIMS = {
         "format": ".4f",
     },
     "collapse_crossover_sigma": {
-        "statement": "The σ below which the mixture with one component pinned on a data point "
-        "has a higher likelihood than the best fit EM finds with the same number of components.",
+        "statement": "The σ below which the mixture with one component pinned on the first data "
+        "point of the first data set has a higher likelihood than the best fit EM finds there "
+        "with the same number of components.",
         "unit": None,
         "reference": "the best EM fit with one extra component",
         "format": ".2g",
     },
-    "local_optima_fraction": {
-        "statement": "The fraction of random starts, pooled over the data sets, whose EM run "
-        "ends more than the margin below the best run on the same data.",
-        "unit": None,
+    "n_worse_starts": {
+        "statement": "The number of random starts, pooled over the data sets, whose EM run "
+        "ends more than the margin below the best random start on the same data.",
+        "unit": "starts",
         "reference": "the best of the random starts on each data set",
-        "format": ".1%",
+        "format": "d",
+    },
+    "n_worse_data_sets": {
+        "statement": "The number of data sets on which at least one random start ends more "
+        "than the margin below the best random start.",
+        "unit": "data sets",
+        "reference": "the best of the random starts on each data set",
+        "format": "d",
+    },
+    "worst_fit_rate": {
+        "statement": "The largest modulus of an eigenvalue of the EM map's Jacobian at the worst "
+        "random start's fit on the first data set, iterated on to its fixed point with exact EM: "
+        "below one, the fit is a strict local maximum.",
+        "unit": None,
+        "reference": "one (a fixed point whose Jacobian has spectral radius below one attracts "
+        "nearby starts and is a strict local maximum)",
+        "format": ".4f",
     },
     "local_optima_gap": {
         "statement": "The largest gap between the best and the worst final log-likelihood "
@@ -94,8 +118,9 @@ CLAIMS = {
         "format": ".3f",
     },
     "saddle_max_mean_spread": {
-        "statement": "The largest distance between two component means over all iterations "
-        "from the symmetric start, across data sets: EM never leaves it.",
+        "statement": "The largest distance of a component mean from the first component's "
+        "mean after the iterations from the symmetric start, across data sets: the means are "
+        "still bit-identical.",
         "unit": None,
         "reference": "zero (the symmetric point is stationary)",
         "format": ".2g",
@@ -108,11 +133,19 @@ CLAIMS = {
         "reference": "the same run continued",
         "format": ".2f",
     },
-    "max_convergence_rate": {
-        "statement": "The largest ratio of successive log-likelihood gains at the end of a run, "
-        "across all random starts: EM converges linearly, and a ratio near one is slow.",
+    "em_map_rate": {
+        "statement": "The largest modulus λ of an eigenvalue of the EM map's Jacobian, by "
+        "finite differences at the fixed point that exact EM reaches from the typical start: "
+        "the factor by which the parameter error shrinks per iteration.",
         "unit": None,
-        "reference": "linear convergence with rate below one",
+        "reference": "Dempster, Laird and Rubin: λ lies in [0, 1) at a strict local maximum",
+        "format": ".4f",
+    },
+    "gain_ratio": {
+        "statement": "The ratio of successive log-likelihood gains of exact EM from the typical "
+        "start, read at the first iteration gaining less than the reading level.",
+        "unit": None,
+        "reference": "λ², the square of the EM map's rate (em_map_rate)",
         "format": ".4f",
     },
 }
@@ -128,6 +161,10 @@ PARAMETERS = {
         "format": ".0e",
     },
     "reg_covar": {"statement": "ridge added to each covariance's diagonal", "format": ".0e"},
+    "n_iter_bound": {
+        "statement": "EM iterations over which the bound and the gap are tracked",
+        "format": "d",
+    },
     "n_iter_compare": {"statement": "EM iterations in the scikit-learn comparison", "format": "d"},
     "n_perturbations": {"statement": "random perturbations of the M-step", "format": "d"},
     "perturbation_size": {"statement": "relative size of each perturbation", "format": ".0e"},
@@ -149,6 +186,17 @@ PARAMETERS = {
         "statement": "random starts for the fit with one extra component",
         "format": "d",
     },
+    "n_iter_rate": {
+        "statement": "exact-EM iterations towards a fixed point before its Jacobian is taken",
+        "format": "d",
+    },
+    "rate_read_gain": {
+        "statement": "gain per iteration (nats per point) at which the ratio of successive "
+        "gains is read",
+        "format": ".0e",
+    },
+    "fd_step": {"statement": "step of the central finite differences", "format": ".0e"},
+    "n_starts_pooled": {"statement": "random starts pooled over the data sets", "format": "d"},
     "collapse_dims": {"statement": "dimensions d of the pinned component", "format": "d"},
 }
 
@@ -172,14 +220,15 @@ def log_gaussian(X, means, covariances):
     """log N(x_n | mu_k, Sigma_k) for every row x_n of X and component k: an (N, K) array.
 
     With the Cholesky factor Sigma_k = L_k L_k^T, the quadratic form is |L_k^{-1}(x - mu_k)|^2
-    and log det Sigma_k = 2 sum_i log (L_k)_ii; no inverse of Sigma_k is formed.
+    and log det Sigma_k = 2 sum_i log (L_k)_ii. Only the triangular factor L_k is inverted,
+    never Sigma_k; its condition number is the square root of Sigma_k's.
     """
     L = np.linalg.cholesky(covariances)  # (K, d, d)
-    centred = X[None, :, :] - means[:, None, :]  # (K, N, d)
-    u = centred @ np.linalg.inv(L).transpose(0, 2, 1)  # rows L_k^{-1}(x_n - mu_k)
+    centred = np.ascontiguousarray(X.T)[None] - means[:, :, None]  # (K, d, N): x_n - mu_k
+    u = np.linalg.inv(L) @ centred  # columns L_k^{-1}(x_n - mu_k); only L_k is inverted
     log_det = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
     d = X.shape[1]
-    return -0.5 * (d * np.log(2 * np.pi) + log_det[:, None] + (u**2).sum(axis=2)).T
+    return -0.5 * (d * np.log(2 * np.pi) + log_det[:, None] + (u * u).sum(axis=1)).T
 
 
 def log_joint(X, weights, means, covariances):
@@ -206,11 +255,11 @@ def elbo(X, q, weights, means, covariances):
     return float((q * log_joint(X, weights, means, covariances)).sum()) + entropy(q)
 
 
-def kl_divergence(q, posterior):
-    """Eq. (em-decomposition)'s gap: KL(q || posterior) = sum_nk q_nk log(q_nk / posterior_nk)."""
-    # A posterior that underflows to 0 where q is still positive would give inf;
-    # flooring it at the smallest float changes the sum by far less than round-off.
-    log_posterior = np.log(np.maximum(posterior, np.finfo(float).tiny))
+def kl_divergence(q, log_posterior):
+    """Eq. (em-decomposition)'s gap: KL(q || posterior) = sum_nk q_nk (log q_nk - log posterior_nk).
+
+    It takes the posterior's logarithm, which stays finite where the posterior itself
+    would underflow to zero."""
     return -entropy(q) - float((q * log_posterior).sum())
 
 
@@ -229,11 +278,17 @@ def logsumexp(a, axis):
     return (top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))).squeeze(axis)
 
 
+def log_posterior(X, weights, means, covariances):
+    """log r_nk = a_nk - log sum_j exp(a_nj) of Eq. (em-responsibilities), and log p(X | theta)."""
+    joint = log_joint(X, weights, means, covariances)  # a_nk
+    log_px = logsumexp(joint, axis=1)  # Eq. (em-gmm-loglik), one term per point
+    return joint - log_px[:, None], float(log_px.sum())
+
+
 def e_step(X, weights, means, covariances):
     """Eq. (em-responsibilities): r_nk = p(z_n=k | x_n, theta), and log p(X | theta)."""
-    joint = log_joint(X, weights, means, covariances)
-    log_px = logsumexp(joint, axis=1)  # Eq. (em-gmm-loglik), one term per point
-    return np.exp(joint - log_px[:, None]), float(log_px.sum())
+    log_r, loglik = log_posterior(X, weights, means, covariances)
+    return np.exp(log_r), loglik
 
 
 # --8<-- [end:e_step]
@@ -250,8 +305,8 @@ def m_step(X, r, reg_covar):
     counts = r.sum(axis=0)  # N_k
     weights = counts / len(X)
     means = (r.T @ X) / counts[:, None]
-    centred = X[None, :, :] - means[:, None, :]  # (K, N, d)
-    scatter = (r.T[:, :, None] * centred).transpose(0, 2, 1) @ centred  # sum_n r_nk c c^T
+    centred = np.ascontiguousarray(X.T)[None] - means[:, :, None]  # (K, d, N): x_n - mu_k
+    scatter = (centred * r.T[:, None, :]) @ centred.transpose(0, 2, 1)  # sum_n r_nk c c^T
     covariances = scatter / counts[:, None, None] + reg_covar * np.eye(X.shape[1])
     return weights, means, covariances
 
@@ -281,7 +336,8 @@ def em(X, init, max_iter, reg_covar, tol=None, track_bound=False):
         new_q, loglik = e_step(X, *new_params)
         if track_bound:
             before, after = elbo(X, q, *params), elbo(X, q, *new_params)
-            bound.append((before, after, kl_divergence(q, new_q)))
+            log_new_q = log_posterior(X, *new_params)[0]
+            bound.append((before, after, kl_divergence(q, log_new_q)))
         params, q = new_params, new_q
         trace.append(loglik)
         if tol is not None and trace[-1] - trace[-2] < tol * len(X):
@@ -351,6 +407,7 @@ def sklearn_fit(X, init, n_iter, reg_covar):
     """scikit-learn's GaussianMixture from the same start, for exactly n_iter iterations."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.mixture import GaussianMixture
+    from threadpoolctl import threadpool_limits
 
     weights, means, covariances = init
     model = GaussianMixture(
@@ -363,7 +420,8 @@ def sklearn_fit(X, init, n_iter, reg_covar):
         means_init=means,
         precisions_init=np.linalg.inv(covariances),
     )
-    with warnings.catch_warnings():
+    # One BLAS thread: for 2 x 2 matrices, waking a thread pool costs more than the work.
+    with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X)
     return model.weights_, model.means_, model.covariances_
@@ -434,10 +492,65 @@ def mean_spread(means):
     return float(np.linalg.norm(means - means[0], axis=1).max())
 
 
-def tail_rate(trace, last=10):
-    """Median ratio of successive gains over the last iterations: EM's linear rate."""
-    gains = np.diff(trace)[-last - 1 :]
-    return float(np.median(gains[1:] / gains[:-1]))
+def gain_ratio_at(trace, level, n):
+    """g_{t+1} / g_t for the first iteration t whose gain g_t falls below level per point."""
+    gains = np.diff(trace) / n
+    t = np.flatnonzero(gains < level)[0]
+    return float(gains[t + 1] / gains[t])
+
+
+# %% [markdown]
+# ## Dempster, Laird and Rubin's rate: the Jacobian of the EM map
+#
+# One EM iteration is a map $\theta \mapsto M(\theta)$. Near a fixed point it is linear,
+# and the largest eigenvalue $\lambda$ of its Jacobian is the rate at which the parameter
+# error shrinks; the log-likelihood still to gain shrinks by $\lambda^2$.
+
+
+# %%
+# --8<-- [start:jacobian]
+def flatten(params):
+    """Free coordinates of theta: the first K - 1 weights (the last is one minus their sum),
+    the means, and the upper-triangle entries of each covariance."""
+    weights, means, covariances = params
+    upper = np.triu_indices(means.shape[1])
+    return np.concatenate([weights[:-1], means.ravel(), covariances[:, upper[0], upper[1]].ravel()])
+
+
+def unflatten(theta, K, d):
+    """The inverse of flatten."""
+    upper = np.triu_indices(d)
+    weights = np.append(theta[: K - 1], 1.0 - theta[: K - 1].sum())
+    means = theta[K - 1 : K - 1 + K * d].reshape(K, d)
+    entries = theta[K - 1 + K * d :].reshape(K, -1)
+    covariances = np.zeros((K, d, d))
+    covariances[:, upper[0], upper[1]] = entries
+    covariances[:, upper[1], upper[0]] = entries
+    return weights, means, covariances
+
+
+def em_map_jacobian(X, params, reg_covar, step):
+    """dM/dtheta at params, by central differences of one EM iteration theta -> M(theta)."""
+    K, d = params[1].shape
+
+    def em_map(theta):
+        q, _ = e_step(X, *unflatten(theta, K, d))
+        return flatten(m_step(X, q, reg_covar))
+
+    theta = flatten(params)
+    columns = [
+        (em_map(theta + step * e) - em_map(theta - step * e)) / (2 * step)
+        for e in np.eye(len(theta))
+    ]
+    return np.stack(columns, axis=1)
+
+
+def em_rate(X, params, reg_covar, step):
+    """The largest |eigenvalue| of the EM map's Jacobian: the rate of the parameter error."""
+    return float(np.abs(np.linalg.eigvals(em_map_jacobian(X, params, reg_covar, step))).max())
+
+
+# --8<-- [end:jacobian]
 
 
 # %% [markdown]
@@ -467,18 +580,23 @@ def crossover_sigma(X, params, target):
 
 
 def study_data_set(seed, n, K, n_restarts, max_iter, reg_covar, tol, n_iter_saddle, nudge):
-    """One data set: EM from random starts, the true parameters' log-likelihood, and EM
-    from the symmetric start (a stationary point) and from its nudged twin."""
+    """One data set: EM from random starts and from the true parameters, the true
+    parameters' log-likelihood, and EM from the symmetric start (a stationary point)
+    and from its nudged twin."""
     rng = np.random.default_rng(seed)
     X = sample_mixture(rng, n)
     fits = fit_restarts(rng, X, K, n_restarts, max_iter, reg_covar, tol)
+    truth = (TRUE_WEIGHTS, TRUE_MEANS, TRUE_COVARIANCES)
+    params, trace, _ = em(X, truth, max_iter, reg_covar, tol)
+    from_truth = (trace[-1], params, truth, trace)
     symmetric = symmetric_init(X, K)
     return {
         "X": X,
         "fits": fits,
-        "best": max(fits, key=lambda fit: fit[0]),
+        "from_truth": from_truth,
+        "best": max([*fits, from_truth], key=lambda fit: fit[0]),
         "worst": min(fits, key=lambda fit: fit[0]),
-        "truth": e_step(X, TRUE_WEIGHTS, TRUE_MEANS, TRUE_COVARIANCES)[1],
+        "truth": e_step(X, *truth)[1],
         "symmetric": em(X, symmetric, n_iter_saddle, reg_covar),
         "nudged": em(X, nudged(symmetric, nudge), n_iter_saddle, reg_covar),
     }
@@ -513,6 +631,7 @@ def run(
     max_iter=500,
     tol=1e-8,
     reg_covar=1e-6,
+    n_iter_bound=30,
     n_iter_compare=100,
     n_perturbations=200,
     perturbation_size=1e-3,
@@ -520,7 +639,10 @@ def run(
     stall_tol=1e-6,
     nudge=1e-6,
     n_iter_saddle=100,
-    n_restarts_wider=3,
+    n_restarts_wider=30,
+    n_iter_rate=150,
+    rate_read_gain=1e-10,
+    fd_step=1e-5,
 ):
     n = n_samples
     studies = [
@@ -530,17 +652,30 @@ def run(
         for seed in range(n_seeds)
     ]
     random_traces = [fit[3] for st in studies for fit in st["fits"]]
-    all_traces = random_traces + [st[k][1] for st in studies for k in ("symmetric", "nudged")]
-    rates = [tail_rate(trace) for trace in random_traces]
-    slowest = int(np.argmax(rates))
+    all_traces = (
+        random_traces
+        + [st["from_truth"][3] for st in studies]
+        + [st[k][1] for st in studies for k in ("symmetric", "nudged")]
+    )
+    slowest = int(np.argmax([len(trace) for trace in random_traces]))
     finals = np.array([[fit[0] / n for fit in st["fits"]] for st in studies])
     below = finals < finals.max(axis=1, keepdims=True) - local_optimum_margin
     first = studies[0]
     X0, fits0 = first["X"], first["fits"]
 
+    # The worst start on the first data set (Figure 4), iterated on to its fixed point with
+    # exact EM (no ridge): a Jacobian whose eigenvalues all lie below one in modulus makes
+    # it a strict local maximum.
+    worst_fixed_point = em(X0, first["worst"][1], n_iter_rate, 0.0)[0]
+
+    # Dempster et al.'s rate on the typical start (the first on the first data set), with
+    # exact EM: the Jacobian at the fixed point against the ratio of successive gains.
+    rate_params, rate_trace, _ = em(X0, fits0[0][2], n_iter_rate, 0.0)
+    em_map_rate = em_rate(X0, rate_params, 0.0, fd_step)
+
     # The bound, iteration by iteration, for the first start on the first data set.
     first_init = fits0[0][2]
-    _, trace0, bound0 = em(X0, first_init, 30, reg_covar, track_bound=True)
+    _, trace0, bound0 = em(X0, first_init, n_iter_bound, reg_covar, track_bound=True)
     gap_after_e = np.abs(trace0[:-1] - bound0[:, 0])
     decomposition_error = np.abs(trace0[1:] - bound0[:, 1] - bound0[:, 2])
 
@@ -565,6 +700,7 @@ def run(
         "max_iter": max_iter,
         "tol": tol,
         "reg_covar": reg_covar,
+        "n_iter_bound": n_iter_bound,
         "n_iter_compare": n_iter_compare,
         "n_perturbations": n_perturbations,
         "perturbation_size": perturbation_size,
@@ -573,6 +709,10 @@ def run(
         "nudge": nudge,
         "n_iter_saddle": n_iter_saddle,
         "n_restarts_wider": n_restarts_wider,
+        "n_iter_rate": n_iter_rate,
+        "rate_read_gain": rate_read_gain,
+        "fd_step": fd_step,
+        "n_starts_pooled": n_seeds * n_restarts,
         "collapse_dims": X0.shape[1],
         "min_loglik_gain": float(min(np.diff(trace).min() for trace in all_traces)),
         "max_elbo_gap_after_e_step": float(gap_after_e.max()),
@@ -584,14 +724,17 @@ def run(
         "min_loglik_gain_over_truth": min((st["best"][0] - st["truth"]) / n for st in studies),
         "collapse_loglik_slope": collapse["slope"],
         "collapse_crossover_sigma": collapse["crossover"],
-        "local_optima_fraction": float(below.mean()),
+        "n_worse_starts": int(below.sum()),
+        "n_worse_data_sets": int(below.any(axis=1).sum()),
+        "worst_fit_rate": em_rate(X0, worst_fixed_point, 0.0, fd_step),
         "local_optima_gap": float((finals.max(axis=1) - finals.min(axis=1)).max()),
         "saddle_loglik_deficit": min(
             (st["best"][0] - st["symmetric"][1][-1]) / n for st in studies
         ),
         "saddle_max_mean_spread": max(mean_spread(st["symmetric"][0][1]) for st in studies),
         "min_loss_at_stall": min(gain_after_stall(st["nudged"][1], stall_tol, n) for st in studies),
-        "max_convergence_rate": rates[slowest],
+        "em_map_rate": em_map_rate,
+        "gain_ratio": gain_ratio_at(rate_trace, rate_read_gain, n),
         # For the figures.
         "bound_loglik": (trace0[:11] / n).tolist(),
         "bound_elbo_after": (bound0[:10, 1] / n).tolist(),
