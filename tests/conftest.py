@@ -120,11 +120,12 @@ def make_scratch(root: Path) -> Scratch:
         ROOT / "scripts", root / "scripts", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
-    for name in (".authors.yml", "notation.md", "tags.md"):  # named by the config and the nav
+    for name in (".authors.yml", "tags.md"):  # named by the config and the nav
         shutil.copy(ROOT / "docs" / name, root / "docs" / name)
     (root / "node_modules").symlink_to(ROOT / "node_modules")  # KaTeX, read only
     project = Scratch(root)
     project.write("docs/index.md", "# Home\n")
+    project.write("docs/notation.md", "# Notation\n")  # in the nav; the real one cites EM's equations
     project.write("snippets/__init__.py", "")
     project.write("snippets/tiny/__init__.py", "")
     project.write("snippets/tiny/demo.py", TINY_SNIPPET)
