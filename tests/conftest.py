@@ -125,7 +125,9 @@ def make_scratch(root: Path) -> Scratch:
     (root / "node_modules").symlink_to(ROOT / "node_modules")  # KaTeX, read only
     project = Scratch(root)
     project.write("docs/index.md", "# Home\n")
-    project.write("docs/notation.md", "# Notation\n")  # in the nav; the real one cites EM's equations
+    project.write(
+        "docs/notation.md", "# Notation\n"
+    )  # in the nav; the real one cites EM's equations
     project.write("snippets/__init__.py", "")
     project.write("snippets/tiny/__init__.py", "")
     project.write("snippets/tiny/demo.py", TINY_SNIPPET)

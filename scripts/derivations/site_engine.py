@@ -98,7 +98,7 @@ def _updated_line(cite: citation.PageCitation) -> str:
     if cite.updated is None:
         return ""
     day = cite.updated.isoformat()
-    return f'<p class="page-updated">Last updated <time datetime="{day}">{day}</time> (see "Changes to this page" below)</p>'
+    return f'<p class="page-updated">Last updated <time datetime="{day}">{day}</time></p>'
 
 
 def _after_title(markdown: str, line: str) -> str:
