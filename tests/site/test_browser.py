@@ -201,29 +201,19 @@ def test_em_page_is_readable_without_javascript(browser, server):
     context.close()
 
 
-def test_equation_reference_lands_on_the_equation(browser, server):
+@pytest.mark.parametrize("start", ["/em/", "/notation/"], ids=["same page", "from another page"])
+def test_equation_reference_lands_on_the_equation(browser, server, start):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"{server}/em/", wait_until="networkidle")
-    reference = page.locator("article a.eqref").first
-    target = reference.get_attribute("href").split("#")[1]
-    reference.click()
-    page.wait_for_function(f"location.hash === '#{target}'")
-    box = page.locator(f"#{target}").bounding_box()
-    assert 0 <= box["y"] < 900, "the equation is not in view after following its reference"
-    context.close()
-
-
-def test_equation_reference_to_another_page_lands_on_the_equation(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server}/notation/", wait_until="networkidle")
+    page.goto(f"{server}{start}", wait_until="networkidle")
     reference = page.locator("article a.eqref").first
     anchor = reference.get_attribute("href").split("#")[1]
     reference.click()
     page.wait_for_url(f"**/em/#{anchor}")
     page.wait_for_load_state("networkidle")
     box = page.locator(f"#{anchor}").bounding_box()
-    assert box is not None and 0 <= box["y"] < 900, "the equation is not in view on the other page"
+    assert box is not None and 0 <= box["y"] < 900, (
+        "the equation is not in view after following its reference"
+    )
     assert page.locator(f"#{anchor} .katex-display").is_visible()
     context.close()
