@@ -152,6 +152,9 @@ class SiteEngine:
     citations: dict[str, citation.PageCitation] = field(default_factory=dict)  # by docs path
     citing: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key → (title, page)
     series_members: list[series.Member] = field(default_factory=list)
+    page_texts: dict[str, str] = field(
+        default_factory=dict
+    )  # docs path → source, read once a build
 
     def __post_init__(self):
         self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
@@ -171,10 +174,10 @@ class SiteEngine:
         claim_tests = markers.claim_markers(self.project)
         claim_ids = {i for i, d in self.declarations.items() if d.kind == "claim"}
         self.statuses = self._statuses(report)
-        problems = self._snippet_failures(report)
+        problems = self._scan_pages()
+        problems += self._snippet_failures(report)
         problems += markers.marker_problems(claim_tests, claim_ids, self.declarations)
         problems += self._unpublishable_claims()
-        problems += self._scan_pages()
         problems += self._load_bibliography()
         tests = {claim_id: [node for node, _ in places] for claim_id, places in claim_tests.items()}
         files = self._generated_files(report, tests)
@@ -184,9 +187,11 @@ class SiteEngine:
         """Every authored page, before any renders: front matter, titles, equation labels."""
         pages = {}
         problems: list[Problem] = []
+        self.page_texts, self.series_members, self.citing = {}, [], {}  # a fresh scan per build
         for source in sorted(self.project.docs_dir.rglob("*.md")):
             docs_path = source.relative_to(self.project.docs_dir).as_posix()
             text = source.read_text(encoding="utf-8")
+            self.page_texts[docs_path] = text
             pages[docs_path] = (self.project.rel(source), text)
             # Here, before the blog plugin reads it and reports bad YAML without a line.
             problems += page_checks.front_matter_problems(
@@ -250,9 +255,9 @@ class SiteEngine:
         """Pages that reference a topic's claims or embed its code."""
         needles = (f"[[{topic}.", f"snippets/{topic}/")
         return [
-            self.project.rel(path)
-            for path in sorted(self.project.docs_dir.rglob("*.md"))
-            if any(needle in path.read_text(encoding="utf-8") for needle in needles)
+            f"{self.project.rel(self.project.docs_dir)}/{docs_path}"
+            for docs_path, text in sorted(self.page_texts.items())
+            if any(needle in text for needle in needles)
         ]
 
     def _unpublishable_claims(self) -> list[Problem]:
@@ -332,13 +337,9 @@ class SiteEngine:
     def _article(self, topic: str) -> tuple[str, str] | None:
         """(title, docs path) of a topic's article, if it exists."""
         relative = f"posts/{topic.replace('_', '-')}.md"
-        path = self.project.docs_dir / relative
-        if not path.is_file():
+        if relative not in self.page_texts:
             return None
-        match = re.search(
-            r"^title:\s*[\"']?(.+?)[\"']?\s*$", path.read_text(encoding="utf-8"), re.M
-        )
-        return (match[1] if match else topic), relative
+        return _title(self.page_texts[relative]) or topic, relative
 
     # -- each page -------------------------------------------------------------
     def render_page(self, page: PageSource) -> str:
@@ -349,7 +350,7 @@ class SiteEngine:
             lambda claim_id: self.statuses.get(claim_id, UNVERIFIED),
             page.claims_page_url,
         )
-        full_text = (self.project.docs_dir / page.docs_path).read_text(encoding="utf-8")
+        full_text = self.page_texts[page.docs_path]
         problems = []
         problems += page_checks.include_problems(full_text, page.path, self.project.root)
         problems += page_checks.figure_problems(full_text, page.path, self.figures_written)
@@ -432,9 +433,8 @@ class SiteEngine:
         if not found:
             return page_html
         self.katex.render([formula for _, formula in found])
-        source = self.project.docs_dir / docs_path
-        text = source.read_text(encoding="utf-8") if source.is_file() else ""
-        path = self.project.rel(source) if source.is_file() else docs_path
+        text = self.page_texts.get(docs_path, "")  # notebooks have no authored text
+        path = f"{self.project.rel(self.project.docs_dir)}/{docs_path}" if text else docs_path
         problems = [
             Problem(
                 path,
