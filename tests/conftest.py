@@ -72,7 +72,7 @@ class Scratch:
 
     def run(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
         environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-        environment.pop("DERIVATIONS_ABSURD_CLAIM", None)
+        environment.pop("DERIVATIONS_ABSURD_SWEEP", None)
         return subprocess.run(
             [sys.executable, "-m", *args],
             cwd=self.root,

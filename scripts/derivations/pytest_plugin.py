@@ -5,12 +5,15 @@
   once, in parallel; the rest of the session reuses the results.
 - Claim tests run first, and each claim's verdict is recorded with the cache
   key it checked once all of its marked tests have run.
-- `DERIVATIONS_ABSURD_CLAIM=<id>` replaces that claim's value by NaN and records
-  nothing: the self-test uses it to show each claim's test can fail.
+- `DERIVATIONS_ABSURD_SWEEP=<report.json>` runs only the claim tests, each once
+  per claim it is marked with, with that claim's value replaced by NaN; it records
+  no verdict and writes which (test, claim) pairs failed to the report. The
+  self-test uses it to show, in one pytest run, that every claim's test can fail.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from pathlib import Path
@@ -22,7 +25,7 @@ from .errors import DerivationError
 from .project import Project, find_project
 from .runner import RunReport, run_snippets
 
-ABSURD_VARIABLE = "DERIVATIONS_ABSURD_CLAIM"
+SWEEP_VARIABLE = "DERIVATIONS_ABSURD_SWEEP"
 CLAIM_TESTS_FIRST = ("tests/snippets/", "tests/engine/", "tests/site/")
 
 
@@ -33,15 +36,16 @@ class ClaimSession:
         self.values: dict[str, object] = {}
         self.outcomes: dict[str, bool] = {}  # node id → passed
         self.markers = markers.claim_markers(project)
-        self.absurd = os.environ.get(ABSURD_VARIABLE)
+        self.sweep_report = os.environ.get(SWEEP_VARIABLE)
+        self.sweep_failed: dict[str, dict[str, bool]] = {}  # node id → claim → failed
 
-    def value(self, claim_id: str):
+    def value(self, claim_id: str, absurd: str | None = None):
         if self.report is None:
             self._run()
         if claim_id not in self.values:
             known = ", ".join(sorted(self.values))
             raise KeyError(f"no claim or parameter '{claim_id}' (known: {known})")
-        return math.nan if claim_id == self.absurd else self.values[claim_id]
+        return math.nan if claim_id == absurd else self.values[claim_id]
 
     def _run(self) -> None:
         try:
@@ -67,7 +71,7 @@ class ClaimSession:
 
     def record(self, node_id: str, claim_ids: list[str], passed: bool) -> None:
         self.outcomes[node_id] = passed and self.outcomes.get(node_id, True)
-        if self.absurd:
+        if self.sweep_report:
             return
         for claim_id in claim_ids:
             nodes = [node for node, _ in self.markers.get(claim_id, [])]
@@ -87,10 +91,24 @@ def pytest_configure(config):
     _session = ClaimSession(find_project(Path(config.rootpath)))
 
 
-@pytest.fixture(scope="session")
-def claim_value():
+@pytest.fixture
+def absurd_claim(request) -> str | None:
+    """The claim whose value is NaN in this test: set only by the sweep."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture
+def claim_value(absurd_claim):
     """claim_value("em.min_loglik_gain") → the value the build will show."""
-    return _session.value
+    return lambda claim_id: _session.value(claim_id, absurd_claim)
+
+
+def pytest_generate_tests(metafunc):
+    if not _session.sweep_report or "absurd_claim" not in metafunc.fixturenames:
+        return
+    claim_ids = [c for marker in metafunc.definition.iter_markers("claim") for c in marker.args]
+    if claim_ids:
+        metafunc.parametrize("absurd_claim", claim_ids, indirect=True, ids=claim_ids)
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -102,6 +120,10 @@ def pytest_collection_modifyitems(session, config, items):
         )
 
     items.sort(key=rank)  # stable: keeps file order within each group
+    if _session.sweep_report:
+        swept = [item for item in items if _absurd_param(item)]
+        config.hook.pytest_deselected(items=[item for item in items if item not in swept])
+        items[:] = swept
     known = {d.id for s in _known_snippets() for d in s.declarations if d.kind == "claim"}
     for item in items:
         for marker in item.iter_markers("claim"):
@@ -124,7 +146,22 @@ def pytest_runtest_makereport(item, call):
     claim_ids = [claim_id for marker in item.iter_markers("claim") for claim_id in marker.args]
     if claim_ids and (report.when == "call" or report.failed):
         _session.record(_node_id(item), claim_ids, report.passed)
+    absurd = _absurd_param(item)
+    if absurd:
+        base = _node_id(item).split("[")[0]
+        failed = _session.sweep_failed.setdefault(base, {})
+        failed[absurd] = failed.get(absurd, False) or report.failed
     return report
+
+
+def pytest_sessionfinish(session):
+    if _session is not None and _session.sweep_report:
+        Path(_session.sweep_report).write_text(json.dumps(_session.sweep_failed, indent=1))
+
+
+def _absurd_param(item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("absurd_claim") if callspec else None
 
 
 def _node_id(item) -> str:
