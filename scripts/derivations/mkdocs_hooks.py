@@ -1,4 +1,5 @@
-"""MkDocs hooks: the only file that knows MkDocs. Each event calls the engine.
+"""MkDocs hooks of the engine: with mkdocs_speedups.py, the only files that know
+MkDocs. Each event calls the engine.
 
 Named in mkdocs.yml under `hooks:`. The logic lives in site_engine.py and the
 modules it uses, which the tests call directly.
@@ -14,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # MkDocs loads hook files by path, not as a package
     sys.path.insert(0, str(ROOT))
 
-from jinja2 import FileSystemBytecodeCache  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
@@ -34,60 +34,12 @@ def on_startup(command, dirty):
 
 def on_config(config):
     project = Project(Path(config.config_file_path).resolve().parent)
-    _cache_compiled_templates(config.theme, project.cache_dir / "jinja")
     _state["engine"] = SiteEngine(
         project,
         serving=_state["command"] == "serve",
         site_name=config.site_name,
         site_url=config.site_url or "",
     )
-
-
-def _cache_compiled_templates(theme, folder: Path) -> None:
-    """Keep Jinja's compiled templates on disk. MkDocs and Material's blog plugin make a
-    new environment for every build, so without this each build (and each rebuild
-    under `mkdocs serve`) compiles the theme's templates again: about 1.4 s of a
-    cached build. The cache is keyed by each template's source checksum."""
-    make_environment = theme.get_env
-
-    def get_env():
-        environment = make_environment()
-        folder.mkdir(parents=True, exist_ok=True)
-        environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
-        return environment
-
-    theme.get_env = get_env
-
-
-def _render_excerpts_from_their_own_text() -> None:
-    """Material's blog converts a post's whole Markdown for every view that lists it
-    (home, archive, category) and then keeps only the part above the excerpt
-    separator: with long articles that is most of a cached build. Converting only
-    that part gives the same excerpt. Posts without a separator are left alone."""
-    from material.plugins.blog.structure import Excerpt
-
-    render = Excerpt.render
-    if getattr(render, "derivations_patched", False):
-        return
-
-    def render_excerpt(self, page, separator):
-        post = self.post
-        full = post.markdown
-        head, found, _ = full.partition(separator)
-        if not found:
-            return render(self, page, separator)
-        # Something after the separator, so Material still shows "Continue reading".
-        post.markdown = f"{head}{separator}\n\n&hellip;\n"
-        try:
-            return render(self, page, separator)
-        finally:
-            post.markdown = full
-
-    render_excerpt.derivations_patched = True
-    Excerpt.render = render_excerpt
-
-
-_render_excerpts_from_their_own_text()
 
 
 @event_priority(100)  # before mkdocs-jupyter, which turns the added notebooks into pages
@@ -140,15 +92,6 @@ def on_page_markdown(markdown, page, config, files):
         return engine.render_page(page_source)
     except DerivationError as error:
         raise PluginError(f"\n{error}") from None
-
-
-@event_priority(100)  # before Material's search plugin indexes the page
-def on_page_context(context, page, config, nav):
-    # A notebook page repeats its article's code and prose; indexing it would double
-    # every search hit and cost most of the indexing time (inline SVG to parse).
-    if page.file.src_uri.endswith(".ipynb"):
-        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
-    return context
 
 
 def on_post_page(output, page, config):

@@ -1,0 +1,81 @@
+"""MkDocs hooks that make MkDocs and Material faster, independent of the engine.
+
+Listed in mkdocs.yml before the engine's hooks. They change no output: the
+benchmark's "plain" build keeps them and drops the engine (mkdocs_hooks.py), so
+that `cached_over_plain` measures the engine alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from jinja2 import FileSystemBytecodeCache
+from mkdocs.plugins import event_priority
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # MkDocs loads hook files by path, not as a package
+    sys.path.insert(0, str(ROOT))
+
+from scripts.derivations.project import Project  # noqa: E402
+
+
+def on_config(config):
+    project = Project(Path(config.config_file_path).resolve().parent)
+    _cache_compiled_templates(config.theme, project.cache_dir / "jinja")
+
+
+def _cache_compiled_templates(theme, folder: Path) -> None:
+    """Keep Jinja's compiled templates on disk. MkDocs and Material's blog plugin make a
+    new environment for every build, so without this each build (and each rebuild
+    under `mkdocs serve`) compiles the theme's templates again: about 1.4 s of a
+    cached build. The cache is keyed by each template's source checksum."""
+    make_environment = theme.get_env
+
+    def get_env():
+        environment = make_environment()
+        folder.mkdir(parents=True, exist_ok=True)
+        environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        return environment
+
+    theme.get_env = get_env
+
+
+def _render_excerpts_from_their_own_text() -> None:
+    """Material's blog converts a post's whole Markdown for every view that lists it
+    (home, archive, category) and then keeps only the part above the excerpt
+    separator: with long articles that is most of a cached build. Converting only
+    that part gives the same excerpt. Posts without a separator are left alone."""
+    from material.plugins.blog.structure import Excerpt
+
+    render = Excerpt.render
+    if getattr(render, "derivations_patched", False):
+        return
+
+    def render_excerpt(self, page, separator):
+        post = self.post
+        full = post.markdown
+        head, found, _ = full.partition(separator)
+        if not found:
+            return render(self, page, separator)
+        # Something after the separator, so Material still shows "Continue reading".
+        post.markdown = f"{head}{separator}\n\n&hellip;\n"
+        try:
+            return render(self, page, separator)
+        finally:
+            post.markdown = full
+
+    render_excerpt.derivations_patched = True
+    Excerpt.render = render_excerpt
+
+
+_render_excerpts_from_their_own_text()
+
+
+@event_priority(100)  # before Material's search plugin indexes the page
+def on_page_context(context, page, config, nav):
+    # A notebook page repeats its article's code and prose; indexing it would double
+    # every search hit and cost most of the indexing time (inline SVG to parse).
+    if page.file.src_uri.endswith(".ipynb"):
+        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+    return context
