@@ -71,8 +71,14 @@ class KatexRenderer:
     def cache_file(self) -> Path:
         return self.cache_dir / "math" / f"katex-{self.version}.json"
 
-    def render(self, formulas: list[Formula]) -> None:
-        """Fill in html or error for each formula, asking V8 only for new ones."""
+    @property
+    def stats_file(self) -> Path:
+        """What the last build spent on math (read by `make bench`)."""
+        return self.cache_dir / "math" / "last-build.json"
+
+    def render(self, formulas: list[Formula]) -> int:
+        """Fill in html or error for each formula, asking V8 only for new ones;
+        returns how many distinct formulas were new."""
         missing = {}
         for formula in formulas:
             key = f"{int(formula.display)}{formula.tex}"
@@ -84,7 +90,7 @@ class KatexRenderer:
             else:
                 missing.setdefault(key, []).append(formula)
         if not missing:
-            return
+            return 0
         items = [[group[0].tex, group[0].display] for group in missing.values()]
         results = json.loads(self._v8().call("renderAll", items))
         for (key, group), result in zip(missing.items(), results, strict=True):
@@ -93,6 +99,7 @@ class KatexRenderer:
                 self._dirty = True
             for formula in group:
                 formula.html, formula.error = result.get("html"), result.get("error")
+        return len(missing)
 
     def _v8(self):
         if self._context is None:

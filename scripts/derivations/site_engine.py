@@ -12,6 +12,7 @@ import html
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from . import (
     citation,
     claims_index,
     equations,
+    figure_tags,
     katex,
     lint,
     markers,
@@ -144,6 +146,11 @@ class SiteEngine:
     site_problems: list[Problem] = field(default_factory=list)
     failed_topics: dict[str, list[Problem]] = field(default_factory=dict)
     labels: dict[str, equations.Equation] = field(default_factory=dict)  # equation labels
+    figure_sizes: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    # Formulas on the pages, how many were new to the cache, seconds to scan, render and place.
+    math_stats: dict[str, float] = field(
+        default_factory=lambda: {"formulas": 0, "new": 0, "seconds": 0.0}
+    )
     titles: dict[str, str] = field(default_factory=dict)  # docs path → title
     page_anchors: dict[str, dict[int, str]] = field(default_factory=dict)
     site_name: str = "Runnable Derivations"
@@ -289,6 +296,9 @@ class SiteEngine:
         for run in report.runs.values():
             topic = run.snippet.topic
             self.figures_written.setdefault(topic, set()).update(svg.stem for svg in run.figures)
+            self.figure_sizes.update(
+                {f"{topic}/{svg.name}": figure_tags.svg_size(svg) for svg in run.figures}
+            )
             files += [
                 GeneratedFile(f"figures/{topic}/{svg.name}", source=svg) for svg in run.figures
             ]
@@ -415,6 +425,7 @@ class SiteEngine:
         """The finished HTML (math rendered, Scholar tags in the head) and the files
         to write beside the page (an article's .bib)."""
         page_html = self.render_math(page_html, docs_path)
+        page_html = figure_tags.lazy_figures(page_html, self.figure_sizes)
         # Material's search dialog has no accessible name (axe: aria-dialog-name).
         page_html = page_html.replace(
             SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1
@@ -429,10 +440,11 @@ class SiteEngine:
         """Every formula of a finished page → KaTeX HTML (after search indexed the TeX)."""
         if docs_path.endswith(".ipynb"):
             page_html = notebook_page.prepare(page_html)
+        started = time.perf_counter()
         found = katex.formulas_in(page_html)
         if not found:
             return page_html
-        self.katex.render([formula for _, formula in found])
+        new = self.katex.render([formula for _, formula in found])
         text = self.page_texts.get(docs_path, "")  # notebooks have no authored text
         path = f"{self.project.rel(self.project.docs_dir)}/{docs_path}" if text else docs_path
         problems = [
@@ -445,6 +457,9 @@ class SiteEngine:
             if formula.error is not None
         ]
         rendered = katex.replace_formulas(page_html, found, self.page_anchors.get(docs_path, {}))
+        self.math_stats["formulas"] += len(found)
+        self.math_stats["new"] += new
+        self.math_stats["seconds"] += time.perf_counter() - started
         if problems and not self.serving:
             raise DerivationError(problems)
         if problems:
@@ -460,6 +475,7 @@ class SiteEngine:
         A build with a failed snippet is not compared: its missing values would
         read as removals and then as additions on the next good build."""
         self.katex.save()
+        cache.write_json_atomic(self.katex.stats_file, self.math_stats)
         if self.failed_topics or self.site_problems:
             return []
         current = {i: v for i, v in self.values.items() if self.declarations[i].kind == "claim"}

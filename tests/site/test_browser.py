@@ -5,43 +5,23 @@ DERIVATIONS_REQUIRE_BROWSER=1 so that a skip there is a failure."""
 
 from __future__ import annotations
 
-import functools
 import os
-import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from scripts.derivations.browser import CHROMIUM, chromium, serve_directory
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("DERIVATIONS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / ".cache" / "screenshots"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def server(built_site):
     site_dir, _ = built_site
-    handler = functools.partial(QuietHandler, directory=str(site_dir))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve_directory(site_dir) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +32,8 @@ def browser():
                 f"Chromium is required here but {CHROMIUM} is missing (apt-get install chromium)"
             )
         pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class PageWatch:

@@ -42,7 +42,7 @@ def test_not_found_page_exists(built_site):
     assert "404" in soup(site_dir / "404.html").get_text()
 
 
-def test_articles_have_description_updated_date_tags_and_zoomable_figures(built_site):
+def test_articles_have_description_updated_date_tags_and_lazy_zoomable_figures(built_site):
     site_dir, _ = built_site
     tags_page = soup(site_dir / "tags" / "index.html").get_text()
     for article in ARTICLES:
@@ -55,6 +55,10 @@ def test_articles_have_description_updated_date_tags_and_zoomable_figures(built_
             assert tag in tags_page
         images = page.select("article img")
         assert images and all(img.find_parent("a", class_="glightbox") for img in images)
+        for img in page.select('article img[src*="figures/"]'):
+            # Fetched when scrolled to, in a box of the figure's shape (no layout shift).
+            assert img["loading"] == "lazy", img["src"]
+            assert int(img["width"]) > 300 and int(img["height"]) > 100, img["src"]
 
 
 def test_home_lists_articles_with_excerpts(built_site):

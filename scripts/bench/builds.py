@@ -1,0 +1,103 @@
+"""Figures 1 and 2: cached builds against the floor and against a plain build,
+and a clean build against the work it cannot avoid."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+from scripts.derivations.cache import read_json
+from scripts.derivations.project import CACHE_DIR_VARIABLE, Project
+from scripts.derivations.runner import run_snippets
+from scripts.derivations.site_engine import SKIP_CACHE_LOOKUP_VARIABLE
+
+from .workspace import ROOT, say, timed_build
+
+REPEATS = 7
+
+
+def plain_config(folder: Path) -> Path:
+    """mkdocs.yml without the engine's hooks (the speed-ups stay, see
+    mkdocs_speedups.py): the same Markdown, with claims, math and generated pages
+    left as they are."""
+    config = folder / "plain.yml"
+    config.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
+        f"docs_dir: {ROOT / 'docs'}\n"
+        f"hooks: [{ROOT / 'scripts' / 'derivations' / 'mkdocs_speedups.py'}]\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def cached_builds() -> dict:
+    """Cached, floor and plain builds, interleaved so that machine noise hits all alike."""
+    report = run_snippets(Project(ROOT))  # the bench measures cached builds: fill the cache
+    if report.failures:
+        raise SystemExit("a snippet failed; fix it before benchmarking")
+    times: dict[str, list[float]] = {"cached": [], "floor": [], "plain": []}
+    with tempfile.TemporaryDirectory() as temp:
+        site, config = Path(temp) / "site", plain_config(Path(temp))
+        timed_build(ROOT, site)  # warm the file-system cache, .pyc files and caches
+        timed_build(ROOT, site, config=config)
+        for repeat in range(REPEATS):
+            times["cached"].append(timed_build(ROOT, site))
+            times["floor"].append(timed_build(ROOT, site, {SKIP_CACHE_LOOKUP_VARIABLE: "1"}))
+            times["plain"].append(timed_build(ROOT, site, config=config))
+            say(
+                f"repeat {repeat + 1}/{REPEATS}: "
+                + ", ".join(f"{name} {values[-1]:.2f} s" for name, values in times.items())
+            )
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "repeats": REPEATS,
+        "cached_build_seconds_median": round(medians["cached"], 3),
+        "floor_build_seconds_median": round(medians["floor"], 3),
+        "plain_build_seconds_median": round(medians["plain"], 3),
+        "cached_over_floor": round(medians["cached"] / medians["floor"], 3),
+        "cached_over_plain": round(medians["cached"] / medians["plain"], 3),
+    }
+
+
+def clean_build(floor_seconds: float) -> dict:
+    """A build from an empty cache (every snippet run, every formula rendered),
+    against max(snippet CPU / cores, longest snippet) + the floor."""
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as temp:
+        cache = Path(temp) / "cache"
+        wall = timed_build(ROOT, Path(temp) / "site", {CACHE_DIR_VARIABLE: str(cache)})
+        cold_math = read_json(cache / "math" / "last-build.json")
+        metas = {
+            read_json(entry / "meta.json")["snippet"]: read_json(entry / "meta.json")
+            for entry in sorted((cache / "runs").iterdir())
+            if (entry / "meta.json").is_file()
+        }
+    cpu = {name: meta["cpu_seconds"] for name, meta in metas.items()}
+    unavoidable = max(sum(cpu.values()) / cores, max(cpu.values())) + floor_seconds
+    say(f"clean build {wall:.2f} s; snippets {sum(cpu.values()):.2f} s CPU on {cores} cores")
+    return {
+        "clean_build_seconds": round(wall, 3),
+        "snippet_cpu_seconds": cpu,
+        "snippet_peak_memory_mib": {name: meta["peak_memory_mib"] for name, meta in metas.items()},
+        "clean_build_efficiency": round(unavoidable / wall, 3),
+        "cold_math": cold_math,
+    }
+
+
+def math_per_formula(cold: dict) -> dict:
+    """Milliseconds per formula spent on math (scan, render or look up, place) by the
+    clean build (every formula new to the cache) and by the last cached build."""
+    cached = read_json(ROOT / ".cache" / "math" / "last-build.json")
+
+    def per_formula(stats: dict) -> float:
+        return round(1000 * stats["seconds"] / max(stats["formulas"], 1), 4)
+
+    return {
+        "formulas": cached["formulas"],
+        "cold_ms_per_formula": per_formula(cold),
+        "cold_new_formulas": cold["new"],
+        "cached_ms_per_formula": per_formula(cached),
+        "cached_new_formulas": cached["new"],
+    }

@@ -1,0 +1,59 @@
+"""Throw-away copies of the project, so a benchmark can edit snippets and pages
+without touching the author's checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+QUIET_ENV = {"NO_MKDOCS_2_WARNING": "1", "OMP_NUM_THREADS": "1"}
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def copy_project(destination: Path, with_cache: bool = True) -> Path:
+    """The committed files (as `git ls-files` lists them, with working-tree edits),
+    KaTeX from node_modules by symlink and, if asked, the snippet, math and template
+    caches; returns the copy's root."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for name in filter(None, listed):
+        source = ROOT / os.fsdecode(name)
+        if source.is_file():
+            target = destination / os.fsdecode(name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    (destination / "node_modules").symlink_to(ROOT / "node_modules")
+    if with_cache:
+        for part in ("runs", "math", "jinja", "claims-status.json"):
+            source = ROOT / ".cache" / part
+            if source.is_dir():
+                shutil.copytree(source, destination / ".cache" / part, symlinks=True)
+            elif source.is_file():
+                (destination / ".cache").mkdir(exist_ok=True)
+                shutil.copy2(source, destination / ".cache" / part)
+    return destination
+
+
+def timed_build(
+    project_root: Path, site_dir: Path, extra_env: dict[str, str] | None = None, config=None
+) -> float:
+    """Wall seconds of one `mkdocs build` in a fresh process, as `make build` runs it."""
+    environment = {**os.environ, **QUIET_ENV, **(extra_env or {})}
+    command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(site_dir)]
+    if config is not None:
+        command += ["--config-file", str(config)]
+    started = time.perf_counter()
+    run = subprocess.run(command, cwd=project_root, env=environment, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if run.returncode != 0:
+        raise RuntimeError(f"mkdocs build failed in {project_root}:\n{run.stderr[-3000:]}")
+    return elapsed
