@@ -43,6 +43,12 @@ class Bibliography:
 
     def label(self, key: str) -> str:
         """Author–year text: Bishop, 2006; Neal and Hinton, 1998; Dempster et al., 1977."""
+        labels = self.__dict__.setdefault("_labels", {})  # pybtex's LaTeX parsing is slow
+        if key not in labels:
+            labels[key] = self._author_year(key)
+        return labels[key]
+
+    def _author_year(self, key: str) -> str:
         entry = self.data.entries[key]
         people = entry.persons.get("author") or entry.persons.get("editor") or []
         names = [str(Text.from_latex(" ".join(p.last_names))) for p in people]

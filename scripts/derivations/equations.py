@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import Problem
@@ -78,7 +79,9 @@ def collect(pages: dict[str, tuple[str, str]]) -> tuple[dict[str, Equation], lis
 class EquationContext:
     equations: dict[str, Equation]
     page: str  # the page being rendered (docs-relative source path)
-    url_of: dict[str, str]  # docs-relative source path → URL relative to the page being rendered
+    # docs-relative source path → URL relative to the page being rendered; called only
+    # for pages this page refers to, so a page costs the same however large the site.
+    url_of: Callable[[str], str]
     titles: dict[str, str]  # docs-relative source path → short title
 
 
@@ -110,7 +113,7 @@ def render(markdown: str, path: str, first_line: int, context: EquationContext):
 
 def _link(equation: Equation, context: EquationContext, in_math: bool) -> str:
     local = equation.page == context.page
-    href = ("" if local else context.url_of.get(equation.page, "")) + f"#{equation.anchor}"
+    href = ("" if local else context.url_of(equation.page)) + f"#{equation.anchor}"
     if in_math:
         return f"\\href{{{href}}}{{({equation.number})}}"
     text = f"({equation.number})"

@@ -372,7 +372,7 @@ class SiteEngine:
         equation_context = equations.EquationContext(
             self.labels,
             page.docs_path,
-            {eq.page: page.url_for(eq.page) for eq in self.labels.values()},
+            page.url_for,
             self.titles,
         )
         rendered, anchors, more = equations.render(

@@ -7,9 +7,9 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from scripts.derivations.figure_tags import lazy_figures, svg_size  # noqa: E402
+from scripts.derivations.figure_tags import lazy_figures, svg_size
 
 
 def test_svg_size_is_the_figure_size_in_css_pixels(tmp_path):

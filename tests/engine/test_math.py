@@ -44,7 +44,7 @@ def context(page: str) -> EquationContext:
     return EquationContext(
         equations,
         page,
-        {"posts/em.md": "../em/", "posts/other.md": "../other/"},
+        {"posts/em.md": "../em/", "posts/other.md": "../other/"}.__getitem__,
         {"posts/em.md": "EM"},
     )
 

@@ -1,0 +1,65 @@
+"""Figure 6: build time per article on synthetic sites with 10 and 100 times the
+articles, made from the real ones (equation labels renamed per copy) and
+building from a copy of the real snippets' cache."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .workspace import copy_project, say, timed_build
+
+FACTORS = (1, 10, 100)
+EQUATION = re.compile(r"(\\(?:label|eqref)\{eq:)([^}]+)\}")
+
+
+def multiply_articles(root: Path, factor: int) -> int:
+    """Write factor − 1 copies of every post; returns how many articles the site has."""
+    posts = sorted((root / "docs" / "posts").glob("*.md"))
+    for copy in range(1, factor):
+        for post in posts:
+            text = EQUATION.sub(rf"\g<1>\g<2>-copy{copy}}}", post.read_text())
+            (post.parent / f"{post.stem}-copy{copy}.md").write_text(text, encoding="utf-8")
+    return len(posts) * factor
+
+
+def commit_all(root: Path) -> None:
+    """A repository like the real one: the pages' citation boxes read git history."""
+    environment = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@localhost",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@localhost",
+    }
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "synthetic site"]):
+        subprocess.run(["git", *command], cwd=root, env=environment, check=True)
+
+
+def measure() -> dict:
+    sizes, seconds = [], []
+    for factor in FACTORS:
+        with tempfile.TemporaryDirectory() as temp:
+            root = copy_project(Path(temp) / "project")
+            articles = multiply_articles(root, factor)
+            commit_all(root)
+            timed_build(root, Path(temp) / "warm")  # .pyc files, template cache
+            elapsed = timed_build(root, Path(temp) / "site")
+        sizes.append(articles)
+        seconds.append(elapsed)
+        say(f"{articles} articles: {elapsed:.1f} s, {elapsed / articles:.3f} s per article")
+    marginal = [
+        (seconds[i + 1] - seconds[i]) / (sizes[i + 1] - sizes[i]) for i in range(len(sizes) - 1)
+    ]
+    return {
+        "articles": sizes,
+        "build_seconds": [round(s, 2) for s in seconds],
+        "seconds_per_article": [round(s / n, 4) for s, n in zip(seconds, sizes, strict=True)],
+        # Cost of one more article between 10x and 100x over that between 1x and 10x:
+        # above 1 means the build grows faster than linearly.
+        "marginal_seconds_per_article": [round(m, 4) for m in marginal],
+        "marginal_growth": round(marginal[-1] / marginal[0], 3),
+    }
