@@ -35,7 +35,7 @@ build: $(INSTALLED)
 	$(BIN)/python -m scripts.derivations.build --site-dir site
 
 bench: $(INSTALLED)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m scripts.bench
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -30,9 +30,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float) -> None:
+def wait_for(url: str, seconds: float, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"mkdocs serve stopped:\n{log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
@@ -46,7 +48,8 @@ def measure() -> dict:
     with tempfile.TemporaryDirectory() as temp:
         root = copy_project(Path(temp) / "project")
         port = free_port()
-        log = (Path(temp) / "serve.log").open("w")
+        log_path = Path(temp) / "serve.log"
+        log = log_path.open("w")
         server = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
             cwd=root,
@@ -57,7 +60,7 @@ def measure() -> dict:
         )
         try:
             url = f"http://127.0.0.1:{port}/{PAGE}"
-            wait_for(url, 600)
+            wait_for(url, 600, server, log_path)
             return _edit_and_watch(root, url)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
@@ -71,7 +74,7 @@ def measure() -> dict:
 
 def _edit_and_watch(root: Path, url: str) -> dict:
     runs, snippet = root / ".cache" / "runs", root / EDITED_SNIPPET
-    reloads, snippet_seconds, reruns = [], [], []
+    reloads, snippet_seconds, reruns, page_loads = [], [], [], []
     with chromium() as browser:
         page = browser.new_page()
         page.goto(url, wait_until="load")
@@ -82,6 +85,10 @@ def _edit_and_watch(root: Path, url: str) -> dict:
                 with snippet.open("a", encoding="utf-8") as handle:
                     handle.write(f"\n# benchmark edit {edit + 1}: a new cache key, same results\n")
             reloads.append(time.perf_counter() - started)
+            # The reload itself, from the browser's request to its load event.
+            page_loads.append(
+                page.evaluate("performance.getEntriesByType('navigation')[0].duration") / 1000
+            )
             new = sorted(set(runs.iterdir()) - before)
             reruns.append(len(new))
             snippet_seconds.append(sum(read_json(e / "meta.json")["wall_seconds"] for e in new))
@@ -95,6 +102,7 @@ def _edit_and_watch(root: Path, url: str) -> dict:
         "edits": EDITS,
         "save_to_reload_seconds_median": round(statistics.median(reloads), 3),
         "snippet_seconds_median": round(statistics.median(snippet_seconds), 3),
+        "page_load_seconds_median": round(statistics.median(page_loads), 3),
         "overhead_seconds_median": round(statistics.median(overheads), 3),
         "snippets_rerun": max(reruns),
     }

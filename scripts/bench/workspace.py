@@ -19,11 +19,15 @@ def say(message: str) -> None:
 
 
 def copy_project(destination: Path, with_cache: bool = True) -> Path:
-    """The committed files (as `git ls-files` lists them, with working-tree edits),
+    """The project's files (tracked, and new ones git does not ignore, as they are in
+    the working tree),
     KaTeX from node_modules by symlink and, if asked, the snippet, math and template
     caches; returns the copy's root."""
     listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
     ).stdout.split(b"\0")
     for name in filter(None, listed):
         source = ROOT / os.fsdecode(name)

@@ -20,23 +20,24 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
+from scripts.derivations import session  # noqa: E402
 from scripts.derivations.errors import DerivationError  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
 from scripts.derivations.site_engine import PageSource, SiteEngine  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.derivations")
-_state: dict = {"command": "build"}
+_state: dict = {}
 
 
 def on_startup(command, dirty):
-    _state["command"] = command
+    session.command = command  # this file is executed again on every rebuild; session is not
 
 
 def on_config(config):
     project = Project(Path(config.config_file_path).resolve().parent)
     _state["engine"] = SiteEngine(
         project,
-        serving=_state["command"] == "serve",
+        serving=session.serving(),
         site_name=config.site_name,
         site_url=config.site_url or "",
     )

@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # MkDocs loads hook files by path, not as a package
     sys.path.insert(0, str(ROOT))
 
+from scripts.derivations import serve_memo  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
+
+serve_memo.install()  # active only under `mkdocs serve`: see serve_memo.py
 
 
 def on_config(config):
