@@ -535,34 +535,28 @@ def draw_potentials(results):
     grid = np.array(results["grid"])
     p, q = np.array(results["cloud_p"]), np.array(results["cloud_q"])
     match = results["cloud_match"]
-    figure, axes = plt.subplots(1, 2, figsize=(7.0, 3.6), facecolor="white", sharey=True)
-    panels = [
-        ("exact_potential", "exact φ from the dual LP"),
-        ("trained_potential", f"critic, λ = {results['main_penalty']:g}"),
-    ]
-    for ax, (key, label) in zip(axes, panels, strict=True):
-        values = np.array(results[key])
-        values = values - values.mean()  # potentials are defined up to a constant
-        filled = ax.contourf(grid, grid, values, levels=14, cmap="coolwarm")
+    # Potentials are defined up to a constant: both are drawn minus their mean, on one scale.
+    surfaces = [np.array(results[k]) for k in ("exact_potential", "trained_potential")]
+    surfaces = [v - v.mean() for v in surfaces]
+    top = np.ceil(2 * max(np.abs(v).max() for v in surfaces)) / 2  # a multiple of 0.5
+    levels = np.linspace(-top, top, int(4 * top) + 1)  # steps of 0.25
+    figure, axes = plt.subplots(
+        1, 2, figsize=(7.0, 3.7), facecolor="white", sharey=True, layout="constrained"
+    )
+    labels = ["exact φ from the dual LP", f"critic, λ = {results['main_penalty']:g}"]
+    for ax, values, label in zip(axes, surfaces, labels, strict=True):
+        filled = ax.contourf(grid, grid, values, levels=levels, cmap="coolwarm")
         for i, j in enumerate(match):
-            ax.plot([p[i, 0], q[j, 0]], [p[i, 1], q[j, 1]], color="0.3", lw=0.6)
-        ax.scatter(p[:, 0], p[:, 1], s=10, color="C1", edgecolor="black", lw=0.3, label="P")
-        ax.scatter(q[:, 0], q[:, 1], s=10, color="C0", edgecolor="black", lw=0.3, label="Q")
+            ax.plot([p[i, 0], q[j, 0]], [p[i, 1], q[j, 1]], color="0.25", lw=0.6)
+        ax.scatter(p[:, 0], p[:, 1], s=14, color="C1", edgecolor="black", lw=0.4, label="P")
+        ax.scatter(q[:, 0], q[:, 1], s=14, color="C0", edgecolor="black", lw=0.4, label="Q")
         ax.set_xlabel("$z_1$")
         ax.set_aspect("equal")
-        ax.text(
-            0.03,
-            0.97,
-            label,
-            transform=ax.transAxes,
-            va="top",
-            fontsize="small",
-            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"},
-        )
-        figure.colorbar(filled, ax=ax, shrink=0.8, label="φ(z) − mean")
+        ax.set_title(label, fontsize="medium")
     axes[0].set_ylabel("$z_2$")
-    axes[0].legend(fontsize="small", loc="lower right")
-    figure.tight_layout()
+    axes[0].legend(loc="lower right")
+    ticks = np.arange(-top, top + 0.25, 0.5)
+    figure.colorbar(filled, ax=axes, shrink=0.85, ticks=ticks, label="potential minus its mean")
     return figure
 
 
@@ -603,8 +597,9 @@ def draw_penalty(results):
     ax.plot(lam, predicted, "-", color="C1", label=r"scaling model $W_1/(2\lambda)$")
     ax.plot(lam, predicted / 2, "--", color="C2", label=r"floor $W_1/(4\lambda)$ (exact optimum)")
     ax.set_xscale("log")
-    ax.set_yscale("symlog", linthresh=0.01)
+    ax.set_yscale("symlog", linthresh=0.01, linscale=0.3)
     ax.axhline(0, color="black", lw=0.8)
+    ax.set_ylim(-0.01, 2 * max(mean.max(), predicted.max()))
     ax.set_xlabel(r"penalty weight $\lambda$")
     ax.set_ylabel(r"$(\hat W - W_1)/W_1$")
     ax.legend(fontsize="small")
