@@ -68,8 +68,8 @@ CLAIMS = {
         "format": ".3f",
     },
     "critic_rel_error_mean": {
-        "statement": "The mean over seeds of (E_P φ − E_Q φ − W1) / W1 for the gradient-penalty "
-        "critic trained with the main penalty weight, against the exact LP on the same clouds.",
+        "statement": "The mean over seeds of (E_P ψ − E_Q ψ − W1) / W1 for the gradient-penalty "
+        "critic ψ trained with the main penalty weight, against the exact LP on the same clouds.",
         "unit": None,
         "reference": "exact LP; the scaling model predicts W1 / (2λ) (Eq. wgan-duality-overshoot)",
         "format": ".3f",
@@ -564,13 +564,14 @@ def draw_lines(results):
     """JS and W1 between the parallel lines as functions of the offset."""
     theta = np.array(results["offsets"])
     figure, (left, right) = plt.subplots(1, 2, figsize=(7.0, 3.2), facecolor="white")
-    left.plot(theta, results["js_curve"], "o-", color="C3", ms=4, label="JS (computed)")
+    # Markers only: joining them would draw a slope into the jump at theta = 0.
+    left.plot(theta, results["js_curve"], "o", color="C3", ms=4, label="JS (computed)")
     left.axhline(np.log(2), color="black", ls=":", lw=1, label=r"$\log 2$")
     left.set_xlabel(r"offset $\theta$")
     left.set_ylabel("Jensen–Shannon (nats)")
     left.set_ylim(-0.05, 0.8)
     left.legend(fontsize="small", loc="lower right")
-    right.plot(theta, results["w1_curve"], "o-", color="C0", ms=4, label="$W_1$ (exact LP)")
+    right.plot(theta, results["w1_curve"], "o-", color="C0", ms=4, label="$W_1$ (exact assignment)")
     right.plot(theta, np.abs(theta), ":", color="black", lw=1, label=r"$|\theta|$")
     right.set_xlabel(r"offset $\theta$")
     right.set_ylabel("$W_1$ (distance units)")

@@ -86,10 +86,14 @@ def test_predicted_excess_is_w1_over_two_lambda(claim_value):
 
 
 def _within_model_band(mean, se, predicted):
-    # The exact maximiser of the penalised objective overshoots W1 by at least
-    # W1/(4 lambda) (Eq. wgan-duality-floor), half of the scaling model's W1/(2 lambda);
-    # the model is first-order, so we allow it that same half either way, plus three
-    # standard errors for the spread across seeds (training noise and the clouds).
+    # A stated tolerance, not a theorem. The scaling model W1/(2 lambda) of Eq.
+    # (wgan-duality-overshoot) is a one-parameter family, and the floor W1/(4 lambda)
+    # of Eq. (wgan-duality-floor) holds only for the exact maximiser over a class that
+    # contains c*phi, which a small tanh network after finitely many Adam steps is not.
+    # We therefore ask only that the model get the size of the overshoot right to
+    # within half its own value (the distance from the model to the floor), either
+    # way, plus three standard errors for the spread across seeds. This factor is
+    # fixed by the model's structure, not by the observed values.
     return abs(mean - predicted) <= predicted / 2 + 3 * se
 
 
@@ -103,10 +107,10 @@ def test_critic_estimate_overshoots_w1_as_the_penalty_predicts(claim_value):
     se = claim_value("wgan_duality.critic_rel_error_se")
     predicted = claim_value("wgan_duality.critic_predicted_excess")
     assert 0 < se < predicted  # several seeds, spread smaller than the effect
+    # The section's qualitative claim: a soft penalty lets the estimate exceed W1,
+    # by more than the spread across seeds (three standard errors).
+    assert mean - 3 * se > 0
     assert _within_model_band(mean, se, predicted)
-    # The statement the article makes: within 15% of the exact value at lambda = 10,
-    # which is the band's upper edge 1.5 * W1/(2 lambda) ~ 0.12 plus 3 s.e.
-    assert abs(mean) <= 0.15
 
 
 @pytest.mark.claim(
@@ -120,7 +124,8 @@ def test_weak_penalty_lets_the_estimate_exceed_w1_by_far(claim_value):
     predicted = claim_value("wgan_duality.critic_predicted_excess_weak")
     assert 0 < se < predicted
     assert _within_model_band(mean, se, predicted)
-    # The overshoot is far beyond any training noise: mean minus 3 s.e. above the floor.
+    # An empirical statement (the floor is not guaranteed for a trained network): the
+    # overshoot clears even the exact optimum's floor W1/(4 lambda) by three s.e.
     assert mean - 3 * se >= predicted / 2
 
 
