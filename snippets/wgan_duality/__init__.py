@@ -1,0 +1,1 @@
+"""Wasserstein-1 and Kantorovich–Rubinstein duality: snippets for docs/posts/wgan-duality.md."""
