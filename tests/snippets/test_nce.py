@@ -220,6 +220,34 @@ def test_log_of_unbiased_normaliser_is_biased_low(claim_value):
     assert se > 0 and claim_value("nce.log_z_bias_small_m") + K * se < 0
 
 
+@pytest.mark.claim("nce.log_z_bias_small_m", "nce.log_z_bias_second_order")
+def test_log_bias_matches_an_independent_larger_simulation(claim_value):
+    # The bank and the query are rebuilt exactly as in bank_study (same seed and order);
+    # E log(Z_hat / Z) is then estimated afresh from fifty times more repetitions with other
+    # random indices. The two means differ by sampling noise only: K times the combined SE.
+    n, dim, tau, m = (
+        claim_value(k) for k in ("nce.n_bank", "nce.feature_dim", "nce.temperature", "nce.m_min")
+    )
+    rng = np.random.default_rng(1000)
+    bank = nce.unit_rows(rng.standard_normal((n, dim)))
+    terms = nce.normaliser_terms(bank, nce.unit_rows(rng.standard_normal(dim)), tau)
+    assert terms.std() / terms.mean() == pytest.approx(claim_value("nce.z_cv"), rel=1e-12)
+    logs = np.concatenate(
+        [
+            np.log(nce.z_hat(terms, np.random.default_rng(s).integers(n, size=(20_000, m))))
+            for s in range(5)
+        ]
+    ) - np.log(terms.sum())
+    se = math.hypot(
+        logs.std(ddof=1) / math.sqrt(len(logs)), claim_value("nce.log_z_bias_small_m_se")
+    )
+    assert abs(claim_value("nce.log_z_bias_small_m") - logs.mean()) <= K * se
+    # The second-order value is -CV^2 / (2m) exactly as defined.
+    assert claim_value("nce.log_z_bias_second_order") == pytest.approx(
+        -(claim_value("nce.z_cv") ** 2) / (2 * m), rel=1e-12
+    )
+
+
 @pytest.mark.claim("nce.dominant_share")
 def test_own_entry_dominates_the_normaliser(claim_value):
     # The own entry contributes exp(1/tau); the n - 1 others about (n - 1) E exp(s/tau),
@@ -297,7 +325,7 @@ def test_nce_fit_is_a_stationary_point_with_normalised_model():
     rng = np.random.default_rng(8)
     noise = (0.0, 2.0)
     x, y = rng.normal(0.5, 1.0, 2000), rng.normal(*noise, 10 * 2000)
-    w = nce.fit_nce(x, y, noise, 10, nce.noise_start(noise, 10))
+    w = nce.fit_nce(x, y, noise, 10, nce.noise_start(noise))
     u = np.concatenate([x, y])
     a = nce.features(u) @ w - nce.log_normal(u, *noise) - math.log(10)
     gradient = nce.features(u).T @ ((np.arange(len(u)) < len(x)) - nce.expit(a))
