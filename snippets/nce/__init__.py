@@ -1,0 +1,1 @@
+"""Noise-contrastive estimation: snippets for docs/posts/nce.md."""
