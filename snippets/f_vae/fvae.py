@@ -12,6 +12,7 @@
 # %%
 import gzip
 import importlib.util
+import itertools
 import math
 from pathlib import Path
 
@@ -148,7 +149,7 @@ PARAMETERS = {
     "n_steps": {"statement": "Adam steps per model and seed", "format": "d"},
     "learning_rate": {"statement": "Adam learning rate", "format": ".0e"},
     "n_seeds": {"statement": "seeds (initialisation and noise)", "format": "d"},
-    "k_grid": {"statement": "numbers of importance samples k", "format": ""},
+    "k_grid": {"statement": "numbers of importance samples k", "format": "d"},
     "k_max": {"statement": "largest k of the grid", "format": "d"},
     "k_high": {"statement": "importance samples K of the high-k estimate", "format": "d"},
     "n_draws": {
@@ -158,6 +159,32 @@ PARAMETERS = {
     "n_logdet_checks": {
         "statement": "(digit, noise) pairs in the log-determinant check",
         "format": "d",
+    },
+    "vae_gap_mc_se": {
+        "statement": "Monte Carlo standard error of vae_gap (conservative: across digits)",
+        "format": ".3f",
+    },
+    "fvae_gap_mc_se": {
+        "statement": "Monte Carlo standard error of fvae_gap (conservative: across digits)",
+        "format": ".3f",
+    },
+    "vae_gap_per_seed": {"statement": "the VAE's held-out gap, per seed", "format": ".3f"},
+    "fvae_gap_per_seed": {"statement": "the f-VAE's held-out gap, per seed", "format": ".3f"},
+    "vae_elbo_per_seed": {"statement": "the VAE's held-out ELBO, per seed", "format": ".2f"},
+    "fvae_elbo_per_seed": {"statement": "the f-VAE's held-out ELBO, per seed", "format": ".2f"},
+    "vae_loglik_per_seed": {"statement": "the VAE's held-out IWAE(K), per seed", "format": ".2f"},
+    "fvae_loglik_per_seed": {
+        "statement": "the f-VAE's held-out IWAE(K), per seed",
+        "format": ".2f",
+    },
+    "gap_reduction_per_seed": {"statement": "VAE gap minus f-VAE gap, per seed", "format": ".3f"},
+    "elbo_difference_per_seed": {
+        "statement": "f-VAE ELBO minus VAE ELBO, per seed",
+        "format": ".3f",
+    },
+    "loglik_difference_per_seed": {
+        "statement": "f-VAE IWAE(K) minus VAE IWAE(K), per seed",
+        "format": ".3f",
     },
     "vae_params": {"statement": "trainable parameters of the VAE", "format": "d"},
     "fvae_params": {"statement": "trainable parameters of the f-VAE", "format": "d"},
@@ -442,7 +469,6 @@ def run():
     x_train, x_test = load_binary_digits()
     models = {"vae": 0, "fvae": N_COUPLING}
     per_seed = {name: [] for name in models}
-    posterior = {}
     logdet_error = []
     trained = {}
     for seed in SEEDS:
@@ -477,7 +503,7 @@ def run():
     }
 
     z_iwae1, z_iwae_elbo, z_steps, z_high, remaining = [], [], [], [], []
-    curves = {}
+    curves, gap_mc_se = {}, {name: [] for name in models}
     for name in models:
         curves[name] = []
         for est in per_seed[name]:
@@ -487,27 +513,24 @@ def run():
             for key in keys[1:]:
                 mean, se = paired(est["elbo"], est[key])
                 z_iwae_elbo.append(mean / se)
-            for a, b in zip(keys[:-1], keys[1:], strict=True):
+            for a, b in itertools.pairwise(keys):
                 mean, se = paired(est[a], est[b])
                 z_steps.append(mean / se)
             mean, se = paired(est[keys[-1]], est["iwae_high"])
             z_high.append(mean / se)
-            full = paired(est["elbo"], est["iwae_high"])[0]
+            full, full_se = paired(est["elbo"], est["iwae_high"])
             remaining.append(mean / full)
-            curves[name].append(
-                {
-                    "elbo": [float(est["elbo"].mean()), mc_error(est["elbo_var"])],
-                    "iwae": [[float(est[key].mean()), mc_error(est[f"{key}_var"])] for key in keys],
-                    "high": float(est["iwae_high"].mean()),
-                }
-            )
+            gap_mc_se[name].append(full_se)
+            # IWAE(k) on the grid with its Monte Carlo error, for the figure
+            curves[name].append([[float(est[k].mean()), mc_error(est[f"{k}_var"])] for k in keys])
     results.update(
         iwae1_max_abs_z=float(np.max(np.abs(z_iwae1))),
         min_iwae_minus_elbo_z=float(min(z_iwae_elbo)),
         min_iwae_step_z=float(min(z_steps)),
         min_high_k_step_z=float(min(z_high)),
         max_remaining_fraction=float(max(remaining)),
-        curves=curves,
+        vae_iwae_curves=curves["vae"],
+        fvae_iwae_curves=curves["fvae"],
     )
 
     def per_seed_mean(name, key):
@@ -525,6 +548,10 @@ def run():
     for name in models:
         results[f"{name}_gap"] = summarise(gap[name])[0]
         results[f"{name}_gap_per_seed"] = gap[name]
+        # Monte Carlo error of the mean over seeds (conservative, see `paired`)
+        results[f"{name}_gap_mc_se"] = float(
+            np.sqrt(np.sum(np.square(gap_mc_se[name]))) / len(SEEDS)
+        )
         results[f"{name}_loglik"] = summarise(per_seed_mean(name, "iwae_high"))[0]
         results[f"{name}_elbo_per_seed"] = per_seed_mean(name, "elbo")
         results[f"{name}_loglik_per_seed"] = per_seed_mean(name, "iwae_high")
@@ -555,25 +582,21 @@ def run():
     generator = torch.Generator().manual_seed(7)
     axis = torch.linspace(-GRID_HALF_WIDTH, GRID_HALF_WIDTH, GRID_POINTS)
     grid = torch.stack(torch.meshgrid(axis, axis, indexing="xy"), -1).reshape(-1, 2)
-    posterior = {"digits": shown, "images": x_test[shown].tolist(), "axis": axis.tolist()}
+    results.update(posterior_images=x_test[shown].tolist(), posterior_axis=axis.tolist())
     for name in models:
         encoder, decoder = trained[name, 0]
-        panels = []
+        panels = {"log_joint": [], "samples": [], "gap": []}
         for i in shown:
             with torch.no_grad():
                 u = torch.randn(N_FIGURE_SAMPLES, 1, N_LATENT, generator=generator)
                 z = encoder(x_test[i : i + 1], u)[0][:, 0]
             log_joint = log_joint_grid(decoder, x_test[i : i + 1], grid)
             gap = float(per_seed[name][0]["iwae_high"][i] - per_seed[name][0]["elbo"][i])
-            panels.append(
-                {
-                    "log_joint": log_joint.reshape(GRID_POINTS, GRID_POINTS).tolist(),
-                    "samples": z.tolist(),
-                    "gap": gap,
-                }
-            )
-        posterior[name] = panels
-    results["posterior"] = posterior
+            panels["log_joint"].append(log_joint.reshape(GRID_POINTS, GRID_POINTS).tolist())
+            panels["samples"].append(z.tolist())
+            panels["gap"].append(gap)
+        for key, value in panels.items():
+            results[f"{name}_posterior_{key}"] = value
     return results
 
 
@@ -583,17 +606,16 @@ def run():
 
 # %%
 def draw_posteriors(results):
-    posterior = results["posterior"]
     names = {"vae": "VAE", "fvae": "f-VAE"}
-    axis = np.array(posterior["axis"])
+    axis = np.array(results["posterior_axis"])
     figure, axes = plt.subplots(2, 3, figsize=(7.5, 5.6), facecolor="white")
     for row, name in enumerate(names):
-        for col, panel in enumerate(posterior[name]):
+        for col in range(3):
             ax = axes[row, col]
-            log_joint = np.array(panel["log_joint"])
+            log_joint = np.array(results[f"{name}_posterior_log_joint"][col])
             density = np.exp(log_joint - log_joint.max())
             ax.contourf(axis, axis, density, levels=[0.01, 0.05, 0.2, 0.5, 1.0], cmap="Greys")
-            samples = np.array(panel["samples"])
+            samples = np.array(results[f"{name}_posterior_samples"][col])
             ax.scatter(
                 *samples.T,
                 s=1.5,
@@ -616,7 +638,7 @@ def draw_posteriors(results):
             ax.text(
                 0.98,
                 0.03,
-                f"gap {panel['gap']:.2f} nats",
+                f"gap {results[f'{name}_posterior_gap'][col]:.2f} nats",
                 transform=ax.transAxes,
                 ha="right",
                 fontsize="small",
@@ -624,7 +646,7 @@ def draw_posteriors(results):
             if col == 0:
                 ax.set_title(names[name], loc="left", fontsize="medium")
             inset = ax.inset_axes([0.0, 0.72, 0.28, 0.28])
-            inset.imshow(np.array(posterior["images"][col]).reshape(8, 8), cmap="Greys")
+            inset.imshow(np.array(results["posterior_images"][col]).reshape(8, 8), cmap="Greys")
             inset.set_xticks([])
             inset.set_yticks([])
     handles, labels = axes[0, 0].get_legend_handles_labels()
@@ -647,8 +669,8 @@ def draw_iwae(results):
     for offset, colour, (name, label) in zip(
         [0.97, 1.03], ["C0", "C1"], [("vae", "VAE"), ("fvae", "f-VAE")], strict=True
     ):
-        for s, curve in enumerate(results["curves"][name]):
-            mean, error = np.array(curve["iwae"]).T
+        for s, curve in enumerate(results[f"{name}_iwae_curves"]):
+            mean, error = np.array(curve).T
             ax.errorbar(
                 ks * offset,
                 mean,
@@ -661,7 +683,7 @@ def draw_iwae(results):
                 label=f"{label}: IWAE(k), one line per seed" if s == 0 else None,
             )
             ax.axhline(
-                curve["high"],
+                results[f"{name}_loglik_per_seed"][s],
                 color=colour,
                 ls=":",
                 lw=1,
