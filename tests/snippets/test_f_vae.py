@@ -9,15 +9,15 @@ import torch
 from snippets.f_vae import fvae
 
 # Monte Carlo z-scores. Each z-score is a difference of two estimates made from
-# independent noise, divided by its standard error across held-out digits. That error
+# independent noise, divided by its standard error across the held-out digits. That error
 # also contains the digit-to-digit spread of the true difference, so it over-states the
-# Monte Carlo error and |z| is, if anything, smaller than a standard normal's. Where the
-# derivation says a difference is >= 0 in expectation, the worst case for the test is
-# a true difference of exactly zero, when z is (approximately, by the central limit
-# theorem over 100 digits) standard normal. P(Z < -4) = 3.2e-5; with at most 36
-# comparisons in one claim, the chance that any falls below -4 is at most 1.2e-3
-# (union bound). A wrong sign in the bound, or a biased estimator, shows as z of -10
-# or worse at these sample sizes.
+# Monte Carlo error and |z| is, if anything, smaller than under the reference law below.
+# Where the derivation says a difference is >= 0 in expectation, the worst case for the
+# test is a true difference of exactly zero, when z is (by the central limit theorem over
+# 100 digits, with the standard error estimated from them) close to Student's t with 99
+# degrees of freedom: P(T < -4) = 6.1e-5. With at most 36 comparisons in one claim, the
+# chance that any falls below -4 is at most 36 * 6.1e-5 = 2.2e-3 (union bound). A wrong
+# sign in the bound, or a biased estimator, shows as z of -10 or worse at these sizes.
 Z_MAX = 4.0
 
 # float64 round-off in a 2 x 2 determinant of entries of order one, and in a sum of a
@@ -38,20 +38,21 @@ def test_flow_log_determinant_matches_autograd_jacobian(claim_value):
 @pytest.mark.claim("f_vae.iwae1_max_abs_z")
 def test_one_sample_iwae_is_the_elbo(claim_value):
     # IWAE(1) and the ELBO are the same estimator (Eq. f-vae-iwae with k = 1), so their
-    # difference has mean zero; six comparisons (two models, three seeds): the chance
-    # that any |z| exceeds 4 is at most 6 * 6.3e-5 = 4e-4.
+    # difference has mean zero; two-sided, 2 models x 3 seeds = 6 comparisons: the
+    # chance that any |z| exceeds 4 is at most 6 * 2 * 6.1e-5 = 7e-4.
     assert 0 <= claim_value("f_vae.iwae1_max_abs_z") <= Z_MAX
 
 
 @pytest.mark.claim("f_vae.min_iwae_minus_elbo_z")
 def test_iwae_is_above_the_elbo_within_monte_carlo_error(claim_value):
-    # Eq. (f-vae-iwae-monotone): E[IWAE(k)] >= E[IWAE(1)] = E[ELBO]; 36 comparisons.
+    # Eq. (f-vae-iwae-monotone): E[IWAE(k)] >= E[IWAE(1)] = E[ELBO]; 6 values of k x 2
+    # models x 3 seeds = 36 comparisons: at most 36 * 6.1e-5 = 2.2e-3 by chance.
     assert claim_value("f_vae.min_iwae_minus_elbo_z") >= -Z_MAX
 
 
 @pytest.mark.claim("f_vae.min_iwae_step_z")
 def test_iwae_is_non_decreasing_in_k_within_monte_carlo_error(claim_value):
-    # Eq. (f-vae-iwae-monotone) for successive k of the grid; 36 comparisons.
+    # Eq. (f-vae-iwae-monotone) for successive k of the grid; 36 comparisons, as above.
     assert claim_value("f_vae.min_iwae_step_z") >= -Z_MAX
 
 
@@ -68,7 +69,7 @@ def test_iwae_closes_most_of_the_gap_towards_the_high_k_estimate(claim_value):
     # are not constant (q is not the exact posterior: the gap is positive, see the gap
     # tests). The claim is the largest of six; it is negative only if all six
     # increments IWAE(K) - IWAE(k_max) were negative, which even for a zero true
-    # increment has probability about 1/64, and the increments are positive here.
+    # increment has probability about 1/64.
     assert 0 <= claim_value("f_vae.max_remaining_fraction") < 1
 
 
@@ -77,6 +78,8 @@ def test_vae_gap_is_non_negative(claim_value):
     # Eq. (f-vae-gap): E[IWAE(K)] - E[ELBO] >= 0; the claim is a mean over seeds,
     # whose Monte Carlo error is vae_gap_mc_se (conservative).
     assert claim_value("f_vae.vae_gap") >= -Z_MAX * claim_value("f_vae.vae_gap_mc_se")
+    # The article also calls the gap clearly positive: beyond Z_MAX Monte Carlo errors.
+    assert claim_value("f_vae.vae_gap") > Z_MAX * claim_value("f_vae.vae_gap_mc_se")
     assert claim_value("f_vae.vae_gap") == pytest.approx(
         np.mean(claim_value("f_vae.vae_gap_per_seed")), abs=ROUND_OFF
     )
@@ -86,6 +89,8 @@ def test_vae_gap_is_non_negative(claim_value):
 def test_fvae_gap_is_non_negative(claim_value):
     # As for the VAE: a flow posterior is still a lower bound's q.
     assert claim_value("f_vae.fvae_gap") >= -Z_MAX * claim_value("f_vae.fvae_gap_mc_se")
+    # The article also calls the gap clearly positive: beyond Z_MAX Monte Carlo errors.
+    assert claim_value("f_vae.fvae_gap") > Z_MAX * claim_value("f_vae.fvae_gap_mc_se")
     assert claim_value("f_vae.fvae_gap") == pytest.approx(
         np.mean(claim_value("f_vae.fvae_gap_per_seed")), abs=ROUND_OFF
     )
@@ -101,6 +106,14 @@ def _check_mean_and_se(claim_value, key):
     se = values.std(ddof=1) / math.sqrt(len(values))
     assert claim_value(f"f_vae.{key}_se") == pytest.approx(se, abs=ROUND_OFF)
     assert claim_value(f"f_vae.{key}_se") > 0
+    assert claim_value(f"f_vae.{key}_t") == pytest.approx(values.mean() / se, rel=1e-12)
+
+
+def test_t_critical_is_students_quantile(claim_value):
+    from scipy.stats import t
+
+    df = claim_value("f_vae.n_seeds") - 1
+    assert claim_value("f_vae.t_critical") == pytest.approx(t.ppf(0.975, df), rel=1e-12)
 
 
 @pytest.mark.claim("f_vae.gap_reduction", "f_vae.gap_reduction_se")
@@ -116,6 +129,27 @@ def test_elbo_difference_is_the_mean_of_its_seeds(claim_value):
 @pytest.mark.claim("f_vae.loglik_difference", "f_vae.loglik_difference_se")
 def test_loglik_difference_is_the_mean_of_its_seeds(claim_value):
     _check_mean_and_se(claim_value, "loglik_difference")
+
+
+@pytest.mark.claim("f_vae.gap_reduction", "f_vae.elbo_difference", "f_vae.loglik_difference")
+def test_model_comparisons_are_reported_as_unresolved(claim_value):
+    # The article says that, at this number of seeds, none of the three differences is
+    # resolved by a two-sided t-test at the 5% level, and that the per-seed likelihood
+    # differences have both signs. This is a statement about this run, not a theorem:
+    # the test makes the prose fail loudly if a change to the experiment resolves one of
+    # them, so that the sentence is rewritten instead of silently becoming false.
+    t_critical = claim_value("f_vae.t_critical")
+    for key in ("gap_reduction", "elbo_difference", "loglik_difference"):
+        assert abs(claim_value(f"f_vae.{key}_t")) < t_critical, key
+    # "the per-seed likelihood differences have both signs, and so do the per-seed ELBO
+    # differences"
+    for key in ("elbo_difference", "loglik_difference"):
+        per_seed = claim_value(f"f_vae.{key}_per_seed")
+        assert min(per_seed) < 0 < max(per_seed), key
+    # "the likelihood difference is the smallest of the three in size"
+    loglik = abs(claim_value("f_vae.loglik_difference"))
+    assert loglik < abs(claim_value("f_vae.gap_reduction"))
+    assert loglik < abs(claim_value("f_vae.elbo_difference"))
 
 
 @pytest.mark.claim("f_vae.elbo_difference", "f_vae.loglik_difference", "f_vae.gap_reduction")
