@@ -58,23 +58,42 @@ class PageWatch:
         )
 
 
+ARTICLES = sorted(path.stem for path in (ROOT / "docs" / "posts").glob("*.md"))
 PAGES = {
     "home": "/",
-    "article": "/em/",
     "claims": "/claims/",
     "category": "/category/latent-variable-models/",
+    **{article: f"/{article}/" for article in ARTICLES},
 }
+# Every page on a wide light screen and a phone in the dark scheme; the site's
+# frame (home, claims, category) and the first article in all four combinations.
+VIEWS = [
+    (name, width, scheme)
+    for name in PAGES
+    for width, scheme in (
+        [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
+        if name in {"home", "claims", "category", "em"}
+        else [(1280, "light"), (390, "dark")]
+    )
+]
+SCROLL_THROUGH = """async () => {
+  for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
+    window.scrollTo(0, y);
+    await new Promise((done) => setTimeout(done, 30));
+  }
+  window.scrollTo(0, 0);
+}"""
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize(("name", "width", "scheme"), VIEWS)
 def test_page_reads_cleanly(browser, server, name, width, scheme):
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     watch = PageWatch(page, server)
     page.goto(f"{server}{PAGES[name]}", wait_until="networkidle")
+    page.evaluate(SCROLL_THROUGH)  # as a reader does: every lazily loaded figure arrives
+    page.wait_for_load_state("networkidle")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
     assert watch.console_errors == []
@@ -85,7 +104,7 @@ def test_page_reads_cleanly(browser, server, name, width, scheme):
     if width == 390:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
-    if name == "article":
+    if name in ARTICLES:
         math = page.locator("article .katex")
         assert math.count() > 5 and math.first.is_visible()
         assert page.locator("article .equation--numbered").first.is_visible()
@@ -116,7 +135,16 @@ def test_no_serious_accessibility_violations(browser, server, name):
     context.close()
 
 
-@pytest.mark.parametrize(("query", "expected"), [("Jensen", "/em/"), ("似然", "/em/")])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Jensen", "/em/"),
+        ("似然", "/em/"),
+        ("Kantorovich", "/wgan-duality/"),
+        ("contrastive", "/nce/"),
+        ("IWAE", "/f-vae/"),
+    ],
+)
 def test_search_finds_the_article(browser, server, query, expected):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
