@@ -535,7 +535,7 @@ def run(
             float(np.exp(gaussian_log_density(g_narrow, maxent_mean, maxent_std)).sum() * step)
         )
         if half_width == maxent_narrow_range:
-            narrow = (g_narrow.tolist(), p_narrow.tolist())
+            narrow = [g_narrow.tolist(), p_narrow.tolist()]
     g_coarse, p_coarse, v_coarse = maxent_on_range(
         maxent_range, maxent_coarse_step, maxent_mean, maxent_std
     )
@@ -593,9 +593,7 @@ def run(
         "path_errors": path_errors,
         "interpolant_time": interpolant_time,
         "straight_time": straight_time,
-        "discrete_paths": {
-            str(n): y.tolist() for n, y in zip(n_values[:2], paths[:2], strict=True)
-        },
+        "discrete_paths": [y.tolist() for y in paths[:2]],
         "smooth_cycloid": [smooth_radius, theta0, theta1, smooth_time],
         "residual_cycloid_curve": residual_cycloid.tolist(),
         "residual_line_curve": residual_line.tolist(),
@@ -636,9 +634,8 @@ def draw_paths(results):
         lw=1.5,
         label=f"straight chute, T = {results['straight_time']:.4f} s",
     )
-    for (n, y), marker, color in zip(
-        results["discrete_paths"].items(), "os", ["C2", "C3"], strict=True
-    ):
+    for y, marker, color in zip(results["discrete_paths"], "os", ["C2", "C3"], strict=True):
+        n = len(y) - 1
         x = np.linspace(0, results["x_end"], len(y))
         ax.plot(x, y, marker + "--", color=color, ms=4, lw=1, label=f"discrete minimum, n = {n}")
     ax.invert_yaxis()
