@@ -1,0 +1,1 @@
+"""The Euler–Lagrange equation: snippets for docs/posts/euler-lagrange.md."""

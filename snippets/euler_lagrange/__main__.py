@@ -1,0 +1,3 @@
+from snippets._cli import run_topic
+
+run_topic(__file__)
