@@ -143,6 +143,7 @@ def test_no_serious_accessibility_violations(browser, server, name):
         ("Kantorovich", "/wgan-duality/"),
         ("contrastive", "/nce/"),
         ("IWAE", "/f-vae/"),
+        ("brachistochrone", "/euler-lagrange/"),
     ],
 )
 def test_search_finds_the_article(browser, server, query, expected):
