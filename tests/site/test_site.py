@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import json
 from pathlib import Path
 
@@ -106,9 +108,13 @@ def test_embedded_code_comes_from_the_snippet(site):
     assert "--8<--" not in code
 
 
-def all_pages(site_dir: Path):
-    for path in sorted(site_dir.rglob("*.html")):
-        yield path, BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+@functools.cache
+def all_pages(site_dir: Path) -> list[tuple[Path, BeautifulSoup]]:
+    """Every HTML page, parsed once for all the tests that read them."""
+    return [
+        (path, BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser"))
+        for path in sorted(site_dir.rglob("*.html"))
+    ]
 
 
 def test_no_page_loads_anything_from_another_host(site):
@@ -152,12 +158,13 @@ def test_math_is_rendered_html_without_katex_script(site):
 
 def test_numbered_equations_have_anchors_and_references_resolve(site):
     site_dir, _ = site
-    for path, soup in all_pages(site_dir):
+    pages = {path.resolve(): soup for path, soup in all_pages(site_dir)}
+    ids = {path: {tag["id"] for tag in soup.find_all(id=True)} for path, soup in pages.items()}
+    for path, soup in pages.items():
         for link in soup.select("a.eqref"):
             target, _, anchor = link["href"].partition("#")
             target_page = (path.parent / target / "index.html").resolve() if target else path
-            target_soup = BeautifulSoup(target_page.read_text(), "html.parser")
-            assert target_soup.find(id=anchor) is not None, f"{path}: {link['href']}"
+            assert anchor in ids[target_page], f"{path}: {link['href']}"
     article = page(site_dir, "em")
     numbered = article.select("div.equation--numbered")
     assert len(numbered) >= 2
