@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 # Before numpy or torch load: one BLAS/OpenMP thread, since the runner already
-# runs one snippet per core.
+# runs snippets side by side, at least one per core.
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
