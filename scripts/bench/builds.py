@@ -13,23 +13,23 @@ from scripts.derivations.project import CACHE_DIR_VARIABLE, Project
 from scripts.derivations.runner import run_snippets
 from scripts.derivations.site_engine import SKIP_CACHE_LOOKUP_VARIABLE
 
-from .workspace import ROOT, say, timed_build
+from .workspace import ROOT, copy_project, say, timed_build
 
 REPEATS = 7
 
 
-def plain_config(folder: Path) -> Path:
-    """mkdocs.yml without the engine's hooks (the speed-ups stay, see
-    mkdocs_speedups.py): the same Markdown, with claims, math and generated pages
-    left as they are."""
-    config = folder / "plain.yml"
+def plain_project(folder: Path) -> tuple[Path, Path]:
+    """A copy of the project (its own caches: a build without notebooks would evict
+    mkdocs-jupyter's cached conversions of the real one) with plain.yml: mkdocs.yml
+    without the engine's hooks (the speed-ups stay, see mkdocs_speedups.py), so the
+    same Markdown is built with claims, math and generated pages left as they are."""
+    root = copy_project(folder)
+    config = root / "plain.yml"
     config.write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
-        f"docs_dir: {ROOT / 'docs'}\n"
-        f"hooks: [{ROOT / 'scripts' / 'derivations' / 'mkdocs_speedups.py'}]\n",
+        "INHERIT: mkdocs.yml\nhooks: [scripts/derivations/mkdocs_speedups.py]\n",
         encoding="utf-8",
     )
-    return config
+    return root, config
 
 
 def cached_builds() -> dict:
@@ -39,13 +39,14 @@ def cached_builds() -> dict:
         raise SystemExit("a snippet failed; fix it before benchmarking")
     times: dict[str, list[float]] = {"cached": [], "floor": [], "plain": []}
     with tempfile.TemporaryDirectory() as temp:
-        site, config = Path(temp) / "site", plain_config(Path(temp))
+        site = Path(temp) / "site"
+        plain_root, config = plain_project(Path(temp) / "plain")
         timed_build(ROOT, site)  # warm the file-system cache, .pyc files and caches
-        timed_build(ROOT, site, config=config)
+        timed_build(plain_root, site, config=config)
         for repeat in range(REPEATS):
             times["cached"].append(timed_build(ROOT, site))
             times["floor"].append(timed_build(ROOT, site, {SKIP_CACHE_LOOKUP_VARIABLE: "1"}))
-            times["plain"].append(timed_build(ROOT, site, config=config))
+            times["plain"].append(timed_build(plain_root, site, config=config))
             say(
                 f"repeat {repeat + 1}/{REPEATS}: "
                 + ", ".join(f"{name} {values[-1]:.2f} s" for name, values in times.items())

@@ -221,7 +221,9 @@ class SiteEngine:
     def _load_bibliography(self) -> list[Problem]:
         path = self.project.docs_dir / "references.bib"
         try:
-            self.bibliography = bibliography.Bibliography(path, self.project.rel(path))
+            self.bibliography = bibliography.Bibliography(
+                path, self.project.rel(path), self.project.cache_dir / "bibliography"
+            )
         except DerivationError as error:
             return error.problems
         return []
