@@ -16,16 +16,17 @@ import time
 from pathlib import Path
 
 from . import builds, first_view, scale, serve_edit
-from .workspace import QUIET_ENV, ROOT, copy_project, say, timed_build
+from .workspace import QUIET_ENV, ROOT, commit_all, copy_project, say, timed_build
 
 TEST_BUDGET_SECONDS = 600
 
 
-def make_test_seconds() -> float:
+def make_test() -> tuple[float, bool]:
     """`make test` (the whole suite) on a fresh copy of the project with empty
     caches, as CI runs it, browser tests included."""
     with tempfile.TemporaryDirectory() as temp:
         root = copy_project(Path(temp) / "project", with_cache=False)
+        commit_all(root)  # pages show their git history, as in CI's clone
         started = time.perf_counter()
         run = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -35,10 +36,8 @@ def make_test_seconds() -> float:
             text=True,
         )
         elapsed = time.perf_counter() - started
-    say(run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-2000:])
-    if run.returncode != 0:
-        raise SystemExit(f"make test failed in the fresh copy:\n{run.stdout[-5000:]}")
-    return elapsed
+    say(run.stdout[-5000:] if run.returncode else run.stdout.strip().splitlines()[-1])
+    return elapsed, run.returncode == 0
 
 
 def budgets(result: dict) -> dict:
@@ -55,6 +54,7 @@ def budgets(result: dict) -> dict:
         "readable_without_javascript": (view["all_readable_without_javascript"], "==", True),
         "scale_marginal_growth": (result["scale"]["marginal_growth"], "<=", 1.10),
         "make_test_seconds": (result["make_test_seconds"], "<=", TEST_BUDGET_SECONDS),
+        "make_test_passed": (result["make_test_passed"], "==", True),
     }
     holds = {
         "<=": lambda v, limit: v <= limit,
@@ -86,7 +86,8 @@ def main() -> int:
     say("6. scale")
     result["scale"] = scale.measure()
     say("7. make test on a fresh copy")
-    result["make_test_seconds"] = round(make_test_seconds(), 1)
+    seconds, passed = make_test()
+    result["make_test_seconds"], result["make_test_passed"] = round(seconds, 1), passed
     result["budgets"] = budgets(result)
     result["all_budgets_met"] = all(b["met"] for b in result["budgets"].values())
     print(json.dumps(result))

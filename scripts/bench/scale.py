@@ -4,13 +4,11 @@ building from a copy of the real snippets' cache."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 
-from .workspace import copy_project, say, timed_build
+from .workspace import commit_all, copy_project, say, timed_build
 
 FACTORS = (1, 10, 100)
 EQUATION = re.compile(r"(\\(?:label|eqref)\{eq:)([^}]+)\}")
@@ -24,19 +22,6 @@ def multiply_articles(root: Path, factor: int) -> int:
             text = EQUATION.sub(rf"\g<1>\g<2>-copy{copy}}}", post.read_text())
             (post.parent / f"{post.stem}-copy{copy}.md").write_text(text, encoding="utf-8")
     return len(posts) * factor
-
-
-def commit_all(root: Path) -> None:
-    """A repository like the real one: the pages' citation boxes read git history."""
-    environment = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "bench",
-        "GIT_AUTHOR_EMAIL": "bench@localhost",
-        "GIT_COMMITTER_NAME": "bench",
-        "GIT_COMMITTER_EMAIL": "bench@localhost",
-    }
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "synthetic site"]):
-        subprocess.run(["git", *command], cwd=root, env=environment, check=True)
 
 
 def measure() -> dict:

@@ -61,3 +61,16 @@ def timed_build(
     if run.returncode != 0:
         raise RuntimeError(f"mkdocs build failed in {project_root}:\n{run.stderr[-3000:]}")
     return elapsed
+
+
+def commit_all(root: Path) -> None:
+    """A repository like the real one: the pages' citation boxes read git history."""
+    environment = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@localhost",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@localhost",
+    }
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "synthetic site"]):
+        subprocess.run(["git", *command], cwd=root, env=environment, check=True)

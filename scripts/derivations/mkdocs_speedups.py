@@ -7,6 +7,7 @@ that `cached_over_plain` measures the engine alone.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -21,6 +22,14 @@ from scripts.derivations import serve_memo  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
 
 serve_memo.install()  # active only under `mkdocs serve`: see serve_memo.py
+
+# A build keeps every page's HTML and table of contents alive until it ends, so the
+# cyclic garbage collector's full passes grow with the site and the time per page
+# with it. Fewer passes: a synthetic site of 200 articles built in 69 s instead of
+# 75-85 s (two runs each), for 2 % more peak memory. Cycles are still collected.
+# (No gc.freeze(): under serve this file runs again on every rebuild, and freezing
+# then would keep the previous build's garbage for good.)
+gc.set_threshold(50_000, 20, 100)
 
 
 def on_config(config):

@@ -76,6 +76,16 @@ VIEWS = [
         else [(1280, "light"), (390, "dark")]
     )
 ]
+TAGS_OVERLAPPING_FORMULAS = """
+[...document.querySelectorAll("article .equation--numbered .katex-html")].flatMap((html) => {
+  const tag = html.querySelector(":scope > .tag");
+  if (!tag) return [];
+  const left = tag.getBoundingClientRect().left;
+  const right = Math.max(...[...html.querySelectorAll(":scope > .base")].map(
+    (base) => base.getBoundingClientRect().right));
+  return right > left + 1 ? [html.closest(".equation").id] : [];
+})
+"""
 SCROLL_THROUGH = """async () => {
   for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
     window.scrollTo(0, y);
@@ -108,6 +118,9 @@ def test_page_reads_cleanly(browser, server, name, width, scheme):
         math = page.locator("article .katex")
         assert math.count() > 5 and math.first.is_visible()
         assert page.locator("article .equation--numbered").first.is_visible()
+        if width == 1280:  # every numbered equation fits beside its number
+            crowded = page.evaluate(TAGS_OVERLAPPING_FORMULAS)
+            assert crowded == [], f"equation numbers over their formulas: {crowded}"
         images = page.evaluate(
             "[...document.querySelectorAll('article img')].map(i => [i.src, i.complete && i.naturalWidth > 0])"
         )

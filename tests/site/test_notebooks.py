@@ -1,7 +1,12 @@
-"""A notebook a reader downloads runs top to bottom from a clone of the repository.
+"""A notebook a reader downloads is the snippet, run top to bottom.
 
-This executes each snippet a second time (in a Jupyter kernel, as a reader
-would); it costs one snippet run per article."""
+The worker executes a snippet's cells in order as `__main__` and records each
+cell's outputs and execution count, so the downloaded notebook of every article
+is checked against its snippet without running it again (each snippet runs once
+per `make test`, apart from the deliberate re-run of the reproducibility test).
+That such a notebook also runs in a Jupyter kernel from a clone's root, as the
+reproducibility page tells a reader to run it, is checked on the scratch
+project's snippet, whose notebook the same worker writes."""
 
 from __future__ import annotations
 
@@ -11,14 +16,26 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from scripts.derivations import notebook as snippet_notebook
 from scripts.derivations.project import Project
+from scripts.derivations.runner import run_snippets
 from scripts.derivations.snippets import discover
 
 ROOT = Path(__file__).resolve().parents[2]
+TOPICS = sorted(p.name for p in (ROOT / "snippets").iterdir() if (p / "__init__.py").is_file())
 
 
 def downloads(site_dir: Path) -> list[Path]:
     return sorted((site_dir / "notebooks").glob("*/*/*.ipynb"))
+
+
+def code_cells(notebook) -> list:
+    return [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip()]
+
+
+def printed(notebook) -> str:
+    outputs = [o for cell in code_cells(notebook) for o in cell.outputs]
+    return "".join(o.text for o in outputs if o.output_type == "stream")
 
 
 def test_every_snippet_has_a_downloadable_notebook(built_site):
@@ -27,32 +44,45 @@ def test_every_snippet_has_a_downloadable_notebook(built_site):
     assert {p.stem for p in downloads(site_dir)} == expected
 
 
-@pytest.mark.parametrize(
-    "topic", sorted(p.name for p in (ROOT / "snippets").iterdir() if (p / "__init__.py").is_file())
-)
-def test_downloaded_notebook_runs_top_to_bottom(built_site, topic, tmp_path):
+@pytest.mark.parametrize("topic", TOPICS)
+def test_downloaded_notebook_is_its_snippet_run_top_to_bottom(built_site, topic):
     site_dir, _ = built_site
-    for path in sorted((site_dir / "notebooks" / topic).glob("*/*.ipynb")):
+    paths = sorted((site_dir / "notebooks" / topic).glob("*/*.ipynb"))
+    assert paths
+    for path in paths:
         notebook = nbformat.read(str(path), as_version=4)
-        for cell in notebook.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-        # From the clone's root, as the reproducibility page tells a reader to work.
-        NotebookClient(
-            notebook,
-            timeout=120,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(ROOT)}},
-        ).execute()
-        outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
-        assert not [o for o in outputs if o.output_type == "error"]
-        printed = "".join(o.text for o in outputs if o.output_type == "stream")
+        snippet = ROOT / "snippets" / topic / f"{path.stem}.py"
+        expected, _ = snippet_notebook.read(snippet.read_text(encoding="utf-8"))
+        cells = code_cells(notebook)
+        assert [c.source for c in cells] == [c.source for c in code_cells(expected)]
+        assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1)), (
+            "every cell ran, once, in order"
+        )
+        assert not [o for c in cells for o in c.outputs if o.output_type == "error"]
         names = [
             d.name
             for s in discover(Project(ROOT))
             if s.topic == topic and s.name == path.stem
             for d in s.declarations
         ]
-        assert names and all(f"{name} = " in printed for name in names), (
+        assert names and all(f"{name} = " in printed(notebook) for name in names), (
             "the last cell prints every result"
         )
+
+
+def test_a_written_notebook_runs_in_a_jupyter_kernel_from_the_clone_root(scratch):
+    report = run_snippets(Project(scratch.root))
+    (run,) = report.runs.values()
+    notebook = nbformat.read(str(run.entry / "notebook.ipynb"), as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    notebook.cells.append(nbformat.v4.new_code_cell('print("answer =", results["answer"])'))
+    NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(scratch.root)}},
+    ).execute()
+    assert not [o for c in notebook.cells for o in c.outputs if o.output_type == "error"]
+    assert "answer = 42" in printed(notebook)
