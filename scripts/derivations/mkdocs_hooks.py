@@ -35,6 +35,11 @@ def on_startup(command, dirty):
 
 def on_config(config):
     project = Project(Path(config.config_file_path).resolve().parent)
+    # mkdocs-jupyter's conversions live with every other cache (DERIVATIONS_CACHE_DIR
+    # included), so that an empty cache folder means a clean build.
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is not None:
+        jupyter.config["cache_dir"] = str(project.cache_dir / "mkdocs-jupyter")
     _state["engine"] = SiteEngine(
         project,
         serving=session.serving(),
