@@ -70,11 +70,12 @@ def clean_build(floor_seconds: float) -> dict:
         cache = Path(temp) / "cache"
         wall = timed_build(ROOT, Path(temp) / "site", {CACHE_DIR_VARIABLE: str(cache)})
         cold_math = read_json(cache / "math" / "last-build.json")
-        metas = {
-            read_json(entry / "meta.json")["snippet"]: read_json(entry / "meta.json")
+        runs = [
+            read_json(entry / "meta.json")
             for entry in sorted((cache / "runs").iterdir())
             if (entry / "meta.json").is_file()
-        }
+        ]
+        metas = {meta["snippet"]: meta for meta in runs}
     cpu = {name: meta["cpu_seconds"] for name, meta in metas.items()}
     unavoidable = max(sum(cpu.values()) / cores, max(cpu.values())) + floor_seconds
     say(f"clean build {wall:.2f} s; snippets {sum(cpu.values()):.2f} s CPU on {cores} cores")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from scripts.derivations.browser import chromium, serve_directory
+from scripts.derivations.browser import SCROLL_THROUGH, chromium, serve_directory
 
 from .workspace import ROOT, say
 
@@ -22,12 +22,6 @@ new PerformanceObserver((list) => {
   }
 }).observe({type: "layout-shift", buffered: true});
 """
-SCROLL_TO_BOTTOM = """async () => {
-  for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
-    window.scrollTo(0, y);
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}"""
 
 
 def articles() -> list[str]:
@@ -76,7 +70,7 @@ def _first_view(browser, url: str) -> dict:
         "performance.getEntriesByName('first-contentful-paint').map(e => e.startTime)[0]"
     )
     shift_on_load = page.evaluate("window.__cls")
-    page.evaluate(SCROLL_TO_BOTTOM)
+    page.evaluate(SCROLL_THROUGH)
     page.wait_for_timeout(SETTLE_MS)
     shift = page.evaluate("window.__cls")
     context.close()

@@ -21,6 +21,14 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# Scroll a page to the bottom, half a screen at a time, as a reader does: every
+# lazily loaded figure is fetched on the way. For `page.evaluate`.
+SCROLL_THROUGH = """async () => {
+  for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
+    window.scrollTo(0, y);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}"""
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

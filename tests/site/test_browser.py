@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from scripts.derivations.browser import CHROMIUM, chromium, serve_directory
+from scripts.derivations.browser import CHROMIUM, SCROLL_THROUGH, chromium, serve_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / ".cache" / "screenshots"
@@ -86,13 +86,6 @@ TAGS_OVERLAPPING_FORMULAS = """
   return right > left + 1 ? [html.closest(".equation").id] : [];
 })
 """
-SCROLL_THROUGH = """async () => {
-  for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
-    window.scrollTo(0, y);
-    await new Promise((done) => setTimeout(done, 30));
-  }
-  window.scrollTo(0, 0);
-}"""
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -103,6 +96,7 @@ def test_page_reads_cleanly(browser, server, name, width, scheme):
     watch = PageWatch(page, server)
     page.goto(f"{server}{PAGES[name]}", wait_until="networkidle")
     page.evaluate(SCROLL_THROUGH)  # as a reader does: every lazily loaded figure arrives
+    page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_load_state("networkidle")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)

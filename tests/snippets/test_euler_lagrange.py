@@ -29,6 +29,22 @@ def quad_time_along_cycloid():
     return value
 
 
+def max_entropy_by_dual(grid, mean, std):
+    """The discrete maximum-entropy density from its concave dual: minimise
+    log sum exp(l1 z + l2 z^2) dx - l2 (mean 0, second moment 1 in standard units),
+    solved by scipy's BFGS; returns the density on the grid."""
+    z, dx = (grid - mean) / std, grid[1] - grid[0]
+
+    def dual(lam):
+        a = lam[0] * z + lam[1] * z**2
+        top = a.max()
+        return top + math.log(np.exp(a - top).sum() * dx) - lam[1]
+
+    lam = minimize(dual, [0.0, -0.5], method="BFGS", options={"gtol": 1e-12}).x
+    q = np.exp(lam[0] * z + lam[1] * z**2)
+    return q / (q.sum() * dx)
+
+
 @pytest.mark.claim("euler_lagrange.cycloid_time")
 def test_cycloid_time_matches_quadrature_of_the_functional(claim_value):
     # The integrand grows like x^(-1/3) at the start, an integrable singularity that QUADPACK's
@@ -167,16 +183,7 @@ def test_narrow_grid_maximiser_is_not_the_gaussian(claim_value):
     # BFGS, gives the exponential-family maximiser; its grid KL must agree. The dual's
     # gradient tolerance 1e-12 puts the KL, second order in the multipliers' error, far
     # below 1e-8.
-    z, dx = (grid - mean) / std, grid[1] - grid[0]
-
-    def dual(lam):
-        a = lam[0] * z + lam[1] * z**2
-        top = a.max()
-        return top + math.log(np.exp(a - top).sum() * dx) - lam[1]
-
-    lam = minimize(dual, [0.0, -0.5], method="BFGS", options={"gtol": 1e-12}).x
-    q = np.exp(lam[0] * z + lam[1] * z**2)
-    q /= q.sum() * dx
+    q, dx = max_entropy_by_dual(grid, mean, std), grid[1] - grid[0]
     reference = float((q * (np.log(q) - v.gaussian_log_density(grid, mean, std))).sum() * dx)
     assert kl == pytest.approx(reference, rel=0, abs=1e-8)
 
@@ -261,16 +268,7 @@ def test_max_entropy_newton_matches_the_dual_solution():
     mean, std = 0.5, 1.5
     grid = np.linspace(mean - 3 * std, mean + 3 * std, 61)
     p, _ = v.max_entropy_density(grid, mean, std)
-    z, dx = (grid - mean) / std, grid[1] - grid[0]
-
-    def dual(lam):
-        a = lam[0] * z + lam[1] * z**2
-        top = a.max()
-        return top + math.log(np.exp(a - top).sum() * dx) - lam[1]
-
-    lam = minimize(dual, [0.0, -0.5], method="BFGS", options={"gtol": 1e-12}).x
-    q = np.exp(lam[0] * z + lam[1] * z**2)
-    q /= q.sum() * dx
+    q = max_entropy_by_dual(grid, mean, std)
     np.testing.assert_allclose(p, q, rtol=1e-6)
 
 
