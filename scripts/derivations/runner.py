@@ -8,6 +8,7 @@ the cache.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import cache
+from . import cache, notebook
 from .errors import Problem
 from .project import Project
 from .snippets import Snippet, discover
@@ -45,7 +46,7 @@ class SnippetRun:
     entry: Path
     hit: bool
 
-    @property
+    @functools.cached_property  # read by several checks of one build
     def results(self) -> dict:
         return cache.read_json(self.entry / "results.json")
 
@@ -90,13 +91,15 @@ def run_snippets(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     use_cache: bool = True,
     console: Console | None = None,
+    snippets: list[Snippet] | None = None,
 ) -> RunReport:
     """Bring every snippet's cache entry up to date; report runs and failures.
 
     With `use_cache=False` the key lookup is skipped and the entries named in the
-    last run's index are used as they are (the benchmark's floor).
+    last run's index are used as they are (the benchmark's floor). `snippets`:
+    the project's snippets if the caller has already discovered them.
     """
-    snippets = discover(project)
+    snippets = discover(project) if snippets is None else snippets
     report = RunReport(snippets)
     if not use_cache:
         return _from_index(project, report)
@@ -165,6 +168,11 @@ def _run_pending(project, pending, keys, report, jobs, timeout, share, console) 
                 snippet = queue.pop(0)
                 key = keys[snippet.rel]
                 temp = cache.temp_dir(project, key)
+                skeleton = _skeleton_file(temp)
+                skeleton.write_text(
+                    notebook.skeleton_json(snippet.path.read_text(encoding="utf-8")),
+                    encoding="utf-8",
+                )
                 with (temp / "stderr.txt").open("wb") as stderr:  # the child keeps its own copy
                     process = subprocess.Popen(
                         [
@@ -173,6 +181,7 @@ def _run_pending(project, pending, keys, report, jobs, timeout, share, console) 
                             "scripts.derivations.worker",
                             str(snippet.path),
                             str(temp),
+                            str(skeleton),
                         ],
                         # Its working folder is its own temporary entry: a stray
                         # relative write lands there and is reported, not in the repo.
@@ -191,6 +200,7 @@ def _run_pending(project, pending, keys, report, jobs, timeout, share, console) 
                 if job.process.poll() is None and elapsed <= limit * share:
                     continue
                 running.remove(job)
+                _skeleton_file(job.temp).unlink(missing_ok=True)
                 if job.process.poll() is None:
                     job.process.kill()
                     job.process.wait()
@@ -237,6 +247,11 @@ def _refuse_repository_writes(project: Project, before: set[str], report: RunRep
         report.failures[rel] = SnippetFailure(run.snippet, run.key, Problem(rel, None, message))
         shutil.rmtree(run.entry, ignore_errors=True)
         del report.runs[rel]
+
+
+def _skeleton_file(temp: Path) -> Path:
+    """Beside the temporary entry, not in it: the entry holds only what the worker wrote."""
+    return temp.with_name(temp.name + ".notebook.json")
 
 
 def _die_with_parent() -> None:

@@ -46,9 +46,9 @@ from .snippets import Declaration, discover
 REQUIRE_VERIFIED_VARIABLE = "DERIVATIONS_REQUIRE_VERIFIED"
 # The benchmark's floor: use the entries of the last run without computing keys.
 SKIP_CACHE_LOOKUP_VARIABLE = "DERIVATIONS_SKIP_CACHE_LOOKUP"
-CODE_BLOCK = re.compile(
-    r'(?<=<div class="highlight">)<pre>(?:<span></span>)?<code(?![^>]*tabindex)'
-)
+# Starts with a literal, so the search skips ahead instead of testing a lookbehind at
+# every position (0.19 s of a cached build, mostly on the notebook pages).
+CODE_BLOCK = re.compile(r'<div class="highlight"><pre>(?:<span></span>)?<code(?![^>]*tabindex)')
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 KATEX_CSS = "assets/katex/katex.min.css"  # served from the site; named in mkdocs.yml extra_css
 
@@ -179,7 +179,9 @@ class SiteEngine:
         except DerivationError as error:
             return self._fail_or_keep(error.problems, [])
         self.declarations = {d.id: d for s in snippets for d in s.declarations}
-        report = run_snippets(self.project, use_cache=self.use_cache, console=self.console)
+        report = run_snippets(
+            self.project, use_cache=self.use_cache, console=self.console, snippets=snippets
+        )
         self.values = report.results_by_id()
         claim_tests = markers.claim_markers(self.project)
         claim_ids = {i for i, d in self.declarations.items() if d.kind == "claim"}
