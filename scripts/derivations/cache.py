@@ -25,7 +25,7 @@ from .snippets import Snippet
 # Libraries whose version can change a snippet's numbers or figures.
 NUMERIC_LIBRARIES = ("numpy", "scipy", "scikit-learn", "torch", "matplotlib", "jupytext")
 # Engine files that shape what a run writes (the worker's execution and figure export).
-ENGINE_FILES = ("worker.py", "notebook.py")
+ENGINE_FILES = ("worker.py", "notebook.py", "notebook_json.py")
 STALE_TEMP_SECONDS = 3600
 
 
@@ -179,7 +179,10 @@ def prune(project: Project, keep: set[str]) -> list[str]:
     for path in project.runs_dir.iterdir():
         if path.name.startswith(".tmp-"):
             if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
-                shutil.rmtree(path, ignore_errors=True)
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:  # a notebook skeleton left by a killed build (runner.py)
+                    path.unlink(missing_ok=True)
             continue
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)

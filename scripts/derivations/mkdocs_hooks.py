@@ -20,7 +20,7 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from scripts.derivations import session  # noqa: E402
+from scripts.derivations import notebook_page, session  # noqa: E402
 from scripts.derivations.errors import DerivationError  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
 from scripts.derivations.site_engine import PageSource, SiteEngine  # noqa: E402
@@ -98,6 +98,20 @@ def on_page_markdown(markdown, page, config, files):
         return engine.render_page(page_source)
     except DerivationError as error:
         raise PluginError(f"\n{error}") from None
+
+
+@event_priority(100)  # before search indexes and glightbox reads the page
+def on_page_content(content, page, config, files):
+    if not page.file.src_uri.endswith(".ipynb"):
+        return content
+    content, path, css = notebook_page.shared_styles(
+        content, lambda site_path: get_relative_url(site_path, page.url)
+    )
+    target = Path(config.site_dir) / path
+    if path and not target.is_file():  # one file for all notebook pages
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(css, encoding="utf-8")
+    return content
 
 
 def on_post_page(output, page, config):

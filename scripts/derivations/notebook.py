@@ -4,6 +4,7 @@ line, and the outputs the worker records while running the cells."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import jupytext
@@ -41,13 +42,9 @@ def read(text: str) -> tuple[nbformat.NotebookNode, list[CodeCell]]:
     return notebook, cells
 
 
-def stream_output(text: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("stream", name="stdout", text=text)
-
-
-def svg_output(svg: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("display_data", data={"image/svg+xml": svg})
-
-
-def error_output(name: str, value: str, traceback_lines: list[str]) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("error", ename=name, evalue=value, traceback=traceback_lines)
+def skeleton_json(text: str) -> str:
+    """The notebook without outputs and its located code cells, as JSON for the
+    worker (notebook_json.py), which then needs neither jupytext nor nbformat."""
+    notebook, cells = read(text)
+    cell_list = [[cell.index, cell.source, cell.first_line] for cell in cells]
+    return json.dumps({"notebook": notebook, "cells": cell_list})

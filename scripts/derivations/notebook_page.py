@@ -1,11 +1,14 @@
 """Notebook pages (rendered by mkdocs-jupyter) made to match the articles:
 math in Markdown cells goes through the same KaTeX renderer, and the nbconvert
 template's script loaders for MathJax and Mermaid, which point at other hosts or
-at nothing, are removed, so the page loads nothing from elsewhere."""
+at nothing, are removed, so the page loads nothing from elsewhere. The
+stylesheets the template inlines into every notebook page move to one shared file."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
 
 MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
 REMOTE_MODULE = re.compile(
@@ -17,6 +20,27 @@ MARKDOWN_CELL = re.compile(
 CODE = re.compile(r"(<code.*?</code>|<pre.*?</pre>)", re.S)
 DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\$)")
+INLINE_STYLE = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
+SHARED_STYLES_FOLDER = "assets/notebooks"
+
+
+def shared_styles(content: str, href_for: Callable[[str], str]) -> tuple[str, str, str]:
+    """(content with its inline stylesheets replaced by one link, the stylesheet's
+    site path, its text). nbconvert's template puts about 590 KB of JupyterLab CSS
+    into each notebook page; a shared file is fetched once by a reader, and the
+    later steps of the build (search indexing, figure zoom, math) no longer read it
+    once per notebook. The file is named by the CSS's checksum, so a new
+    mkdocs-jupyter gives a new file rather than a stale one. `href_for` turns the
+    site path into a URL relative to the page."""
+    styles = INLINE_STYLE.findall(content)
+    if not styles:
+        return content, "", ""
+    css = "\n".join(styles)
+    path = f"{SHARED_STYLES_FOLDER}/notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    # split leaves the captured CSS at odd positions; the link takes the first's place.
+    kept = INLINE_STYLE.split(content)[::2]
+    link = f'<link rel="stylesheet" href="{href_for(path)}">'
+    return kept[0] + link + "".join(kept[1:]), path, css
 
 
 def prepare(page_html: str) -> str:

@@ -1,6 +1,8 @@
 """Run one snippet in this (fresh) process and write a complete cache entry.
 
-Invoked by the runner as `python -m scripts.derivations.worker SNIPPET OUT_DIR`.
+Invoked by the runner as `python -m scripts.derivations.worker SNIPPET OUT_DIR
+[SKELETON]`, SKELETON being the notebook the runner made of the snippet
+(notebook.skeleton_json); without it, the worker makes it itself.
 The snippet's percent cells run top to bottom as `__main__`, exactly as in
 Jupyter, with each cell compiled against the snippet's own file name and line
 numbers, so a traceback points at the snippet. Its final cell leaves `results`
@@ -31,9 +33,7 @@ import traceback  # noqa: E402
 import types  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import nbformat  # noqa: E402
-
-from . import notebook as nb  # noqa: E402
+from . import notebook_json as nb  # noqa: E402
 
 MAX_LIST_LENGTH = 1000
 
@@ -44,14 +44,14 @@ class SnippetError(Exception):
         self.message, self.line, self.trace = message, line, trace
 
 
-def main(snippet_path: str, out_dir: str) -> int:
+def main(snippet_path: str, out_dir: str, skeleton_path: str | None = None) -> int:
     path, out = Path(snippet_path).resolve(), Path(out_dir)
     log = io.StringIO()
     started = time.perf_counter()
     cpu_started = time.process_time()
     forbid_network()
     try:
-        notebook, results, svgs = execute(path, log)
+        notebook, results, svgs = execute(path, log, skeleton_path)
         write_entry(out, notebook, results, svgs)
     except SnippetError as failure:
         (out / "log.txt").write_text(log.getvalue(), encoding="utf-8")
@@ -109,7 +109,19 @@ def checksums(out: Path) -> dict[str, str]:
     }
 
 
-def execute(path: Path, log: io.StringIO):
+def _skeleton(path: Path, skeleton_path: str | None) -> tuple[dict, list[tuple[int, str, int]]]:
+    """The notebook without outputs and its code cells (index, source, first line)."""
+    if skeleton_path is None:  # run by hand: make it here (imports jupytext)
+        from . import notebook
+
+        text = notebook.skeleton_json(path.read_text(encoding="utf-8"))
+    else:
+        text = Path(skeleton_path).read_text(encoding="utf-8")
+    skeleton = json.loads(text)
+    return skeleton["notebook"], [tuple(cell) for cell in skeleton["cells"]]
+
+
+def execute(path: Path, log: io.StringIO, skeleton_path: str | None = None):
     """Run the cells; return the notebook with outputs, the results, the SVGs."""
     import matplotlib
 
@@ -119,7 +131,7 @@ def execute(path: Path, log: io.StringIO):
     # Fixed salt and no date: the same run gives the same SVG bytes.
     matplotlib.rcParams["svg.hashsalt"] = path.name
     text = path.read_text(encoding="utf-8")
-    notebook, cells = nb.read(text)
+    notebook, cells = _skeleton(path, skeleton_path)
     module = types.ModuleType("__main__")
     module.__file__ = str(path)
     saved_main = sys.modules.get("__main__")
@@ -127,18 +139,18 @@ def execute(path: Path, log: io.StringIO):
     svg_of_figure: dict[int, str] = {}
     number_of_cell = 1  # execution counts, as Jupyter would number a top-to-bottom run
     try:
-        for cell in cells:
+        for index, source, first_line in cells:
             output = io.StringIO()
-            code = compile("\n" * (cell.first_line - 1) + cell.source, str(path), "exec")
+            code = compile("\n" * (first_line - 1) + source, str(path), "exec")
             try:
                 with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
                     exec(code, module.__dict__)
             except Exception as error:
                 log.write(output.getvalue())
                 raise _located(error, path) from None
-            notebook.cells[cell.index].execution_count = number_of_cell
+            notebook["cells"][index]["execution_count"] = number_of_cell
             number_of_cell += 1
-            outputs = notebook.cells[cell.index].outputs
+            outputs = notebook["cells"][index]["outputs"]
             if output.getvalue():
                 log.write(output.getvalue())
                 outputs.append(nb.stream_output(output.getvalue()))
@@ -213,14 +225,14 @@ def _checked_value(name: str, value, line: int):
     )
 
 
-def write_entry(out: Path, notebook, results: dict, svgs: dict[str, str]) -> None:
+def write_entry(out: Path, notebook: dict, results: dict, svgs: dict[str, str]) -> None:
     (out / "figures").mkdir(exist_ok=True)
     for name, svg in svgs.items():
         (out / "figures" / f"{name}.svg").write_text(svg, encoding="utf-8")
     text = json.dumps(results, indent=1, sort_keys=True) + "\n"
     (out / "results.json").write_text(text, encoding="utf-8")
-    nbformat.write(notebook, str(out / "notebook.ipynb"))
+    nb.write(notebook, out / "notebook.ipynb")
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:4]))

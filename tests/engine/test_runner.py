@@ -119,3 +119,34 @@ def test_stale_entries_are_pruned(scratch):
     demo.write_text(demo.read_text() + "\n# an edit\n")
     new = run_snippets(project, console=quiet()).runs["snippets/tiny/demo.py"].entry
     assert new != old and new.is_dir() and not old.exists()
+
+
+def test_worker_writes_the_notebook_nbformat_would(tmp_path):
+    """The worker fills in the notebook as plain JSON (no nbformat import); the file
+    must be the one nbformat writes, which mkdocs-jupyter and Jupyter then read."""
+    import nbformat
+
+    from scripts.derivations import notebook, notebook_json
+
+    text = (
+        "# %% [markdown]\n# A title with *emphasis*\n#\n# and a second line\n\n"
+        "# %%\nx = 1\nprint('one\\ntwo')\n\n# %%\ny = x + 1\n"
+    )
+    skeleton = json.loads(notebook.skeleton_json(text))
+    ours = skeleton["notebook"]
+    theirs = nbformat.from_dict(json.loads(json.dumps(ours)))
+    svg = '<svg xmlns="http://www.w3.org/2000/svg">\n<rect width="1"/>\n</svg>\n'
+    for count, (index, _source, _line) in enumerate(skeleton["cells"], start=1):
+        for target in (ours, theirs):
+            target["cells"][index]["execution_count"] = count
+        ours["cells"][index]["outputs"] += [
+            notebook_json.stream_output("one\ntwo\n"),
+            notebook_json.svg_output(svg),
+        ]
+        theirs.cells[index].outputs += [
+            nbformat.v4.new_output("stream", name="stdout", text="one\ntwo\n"),
+            nbformat.v4.new_output("display_data", data={"image/svg+xml": svg}),
+        ]
+    notebook_json.write(ours, tmp_path / "ours.ipynb")
+    nbformat.write(theirs, str(tmp_path / "theirs.ipynb"))
+    assert (tmp_path / "ours.ipynb").read_bytes() == (tmp_path / "theirs.ipynb").read_bytes()

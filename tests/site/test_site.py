@@ -197,3 +197,24 @@ def test_notebook_page_renders_math_and_offers_the_ipynb(site):
     assert page(site_dir, "em").find("a", href="../notebooks/em/gmm/"), (
         "the article links its notebook"
     )
+
+
+def test_notebook_pages_share_one_stylesheet_instead_of_inlining_it(site):
+    """nbconvert inlines JupyterLab's CSS (about 590 KB) into every notebook page;
+    the build moves it into one file the pages link to."""
+    site_dir, _ = site
+    notebook_pages = sorted((site_dir / "notebooks").glob("*/*/index.html"))
+    assert len(notebook_pages) >= 5
+    linked = set()
+    for path in notebook_pages:
+        html = path.read_text(encoding="utf-8")
+        assert '<style type="text/css">' not in html, path
+        soup = BeautifulSoup(html, "html.parser")
+        hrefs = [
+            link["href"] for link in soup.select('link[rel="stylesheet"]') if "notebook-" in link["href"]
+        ]
+        assert len(hrefs) == 1, path
+        stylesheet = (path.parent / hrefs[0]).resolve()
+        assert stylesheet.is_file() and ".jp-Cell" in stylesheet.read_text(encoding="utf-8")
+        linked.add(stylesheet)
+    assert len(linked) == 1, "every notebook page links the same file"
