@@ -12,9 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-# Multi-line strings that nbformat stores as lists of lines.
-_SPLIT_OUTPUT_KEYS = ("text",)
-
 
 def stream_output(text: str) -> dict:
     return {"output_type": "stream", "name": "stdout", "text": text}
@@ -34,9 +31,8 @@ def _split_lines(notebook: dict) -> dict:
     for cell in notebook["cells"]:
         cell["source"] = _lines(cell["source"])
         for output in cell.get("outputs", []):
-            for key in _SPLIT_OUTPUT_KEYS:
-                if key in output:
-                    output[key] = _lines(output[key])
+            if "text" in output:  # stream output
+                output["text"] = _lines(output["text"])
             for mime, value in output.get("data", {}).items():
                 if mime.startswith("text/") or mime == "image/svg+xml":
                     output["data"][mime] = _lines(value)

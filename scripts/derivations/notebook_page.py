@@ -32,13 +32,13 @@ def shared_styles(content: str, href_for: Callable[[str], str]) -> tuple[str, st
     once per notebook. The file is named by the CSS's checksum, so a new
     mkdocs-jupyter gives a new file rather than a stale one. `href_for` turns the
     site path into a URL relative to the page."""
-    styles = INLINE_STYLE.findall(content)
+    # split leaves the captured CSS at odd positions; the link takes the first's place.
+    parts = INLINE_STYLE.split(content)
+    kept, styles = parts[::2], parts[1::2]
     if not styles:
         return content, "", ""
     css = "\n".join(styles)
     path = f"{SHARED_STYLES_FOLDER}/notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
-    # split leaves the captured CSS at odd positions; the link takes the first's place.
-    kept = INLINE_STYLE.split(content)[::2]
     link = f'<link rel="stylesheet" href="{href_for(path)}">'
     return kept[0] + link + "".join(kept[1:]), path, css
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import cache, notebook
+from . import cache
 from .errors import Problem
 from .project import Project
 from .snippets import Snippet, discover
@@ -152,6 +152,10 @@ class _Job:
 
 
 def _run_pending(project, pending, keys, report, jobs, timeout, share, console) -> None:
+    # Here, not at the top: jupytext and nbformat take 0.5 s to import, and a cached
+    # build (or a claim test) that runs no snippet does not need them.
+    from . import notebook
+
     environment = {**os.environ, "PYTHONPATH": str(project.root), "MPLBACKEND": "Agg"}
     queue = list(pending)
     running: list[_Job] = []

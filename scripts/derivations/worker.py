@@ -1,8 +1,8 @@
 """Run one snippet in this (fresh) process and write a complete cache entry.
 
 Invoked by the runner as `python -m scripts.derivations.worker SNIPPET OUT_DIR
-[SKELETON]`, SKELETON being the notebook the runner made of the snippet
-(notebook.skeleton_json); without it, the worker makes it itself.
+SKELETON`, SKELETON being the notebook the runner made of the snippet
+(notebook.skeleton_json), so that the worker needs neither jupytext nor nbformat.
 The snippet's percent cells run top to bottom as `__main__`, exactly as in
 Jupyter, with each cell compiled against the snippet's own file name and line
 numbers, so a traceback points at the snippet. Its final cell leaves `results`
@@ -44,7 +44,7 @@ class SnippetError(Exception):
         self.message, self.line, self.trace = message, line, trace
 
 
-def main(snippet_path: str, out_dir: str, skeleton_path: str | None = None) -> int:
+def main(snippet_path: str, out_dir: str, skeleton_path: str) -> int:
     path, out = Path(snippet_path).resolve(), Path(out_dir)
     log = io.StringIO()
     started = time.perf_counter()
@@ -109,19 +109,13 @@ def checksums(out: Path) -> dict[str, str]:
     }
 
 
-def _skeleton(path: Path, skeleton_path: str | None) -> tuple[dict, list[tuple[int, str, int]]]:
+def _skeleton(skeleton_path: str) -> tuple[dict, list[tuple[int, str, int]]]:
     """The notebook without outputs and its code cells (index, source, first line)."""
-    if skeleton_path is None:  # run by hand: make it here (imports jupytext)
-        from . import notebook
-
-        text = notebook.skeleton_json(path.read_text(encoding="utf-8"))
-    else:
-        text = Path(skeleton_path).read_text(encoding="utf-8")
-    skeleton = json.loads(text)
+    skeleton = json.loads(Path(skeleton_path).read_text(encoding="utf-8"))
     return skeleton["notebook"], [tuple(cell) for cell in skeleton["cells"]]
 
 
-def execute(path: Path, log: io.StringIO, skeleton_path: str | None = None):
+def execute(path: Path, log: io.StringIO, skeleton_path: str):
     """Run the cells; return the notebook with outputs, the results, the SVGs."""
     import matplotlib
 
@@ -131,7 +125,7 @@ def execute(path: Path, log: io.StringIO, skeleton_path: str | None = None):
     # Fixed salt and no date: the same run gives the same SVG bytes.
     matplotlib.rcParams["svg.hashsalt"] = path.name
     text = path.read_text(encoding="utf-8")
-    notebook, cells = _skeleton(path, skeleton_path)
+    notebook, cells = _skeleton(skeleton_path)
     module = types.ModuleType("__main__")
     module.__file__ = str(path)
     saved_main = sys.modules.get("__main__")
@@ -235,4 +229,4 @@ def write_entry(out: Path, notebook: dict, results: dict, svgs: dict[str, str]) 
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3]))
