@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # MkDocs loads hook files by path, not as a package
@@ -51,10 +53,13 @@ def on_config(config):
 @event_priority(100)  # before mkdocs-jupyter, which turns the added notebooks into pages
 def on_files(files, config):
     engine: SiteEngine = _state["engine"]
+    converter = _NotebookConverter(config, files)
     try:
-        generated = engine.prepare()
+        generated = engine.prepare(on_notebook=converter.submit)
     except DerivationError as error:
         raise PluginError(f"\n{error}") from None
+    finally:
+        converter.wait()
     for item in generated:
         existing = files.get_file_from_path(item.site_path)
         if existing is not None:
@@ -72,6 +77,42 @@ def on_files(files, config):
     for problem in engine.site_problems:
         log.error(str(problem))
     return files
+
+
+class _NotebookConverter:
+    """Turns each freshly run snippet's notebook into its page while the other snippets
+    still run, so that a clean build does not convert all of them one after another at
+    the end (about 0.9 s each: nbconvert's HTML and Markdown exports). It calls
+    mkdocs-jupyter's own page code on a stand-in page, which fills the plugin's
+    conversion cache; the real page then finds its conversion there. If that fails, the
+    real page converts the notebook itself and reports any error."""
+
+    def __init__(self, config, files):
+        self.config, self.files = config, files
+        self.plugin = config.plugins.get("mkdocs-jupyter")
+        # One thread: the main thread only waits on the snippet processes meanwhile.
+        self.pool = ThreadPoolExecutor(max_workers=1) if self.plugin is not None else None
+
+    def submit(self, notebook: Path) -> None:
+        if self.pool is not None:
+            self.pool.submit(self._convert, notebook)
+
+    def _convert(self, notebook: Path) -> None:
+        stand_in = SimpleNamespace(
+            file=SimpleNamespace(abs_src_path=str(notebook), src_path=notebook.name),
+            abs_url=None,
+        )
+        try:
+            self.plugin.on_pre_page(stand_in, config=self.config, files=self.files)
+            if hasattr(stand_in, "render"):  # the plugin took the notebook
+                stand_in.render(self.config, self.files)
+        except Exception as error:  # the real page converts again and reports it
+            log.debug(f"converting {notebook} ahead of its page failed: {error!r}")
+
+    def wait(self) -> None:
+        """Every conversion written before pages read the cache (its files are not atomic)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,12 +93,14 @@ def run_snippets(
     use_cache: bool = True,
     console: Console | None = None,
     snippets: list[Snippet] | None = None,
+    on_ran: Callable[[SnippetRun], None] | None = None,
 ) -> RunReport:
     """Bring every snippet's cache entry up to date; report runs and failures.
 
     With `use_cache=False` the key lookup is skipped and the entries named in the
     last run's index are used as they are (the benchmark's floor). `snippets`:
-    the project's snippets if the caller has already discovered them.
+    the project's snippets if the caller has already discovered them. `on_ran`: called
+    with each fresh run as soon as its entry is in the cache, while others still run.
     """
     snippets = discover(project) if snippets is None else snippets
     report = RunReport(snippets)
@@ -120,7 +123,7 @@ def run_snippets(
         # instead of waiting on whichever long snippet happened to start last.
         jobs = jobs or min(len(pending), OVERSUBSCRIPTION * cores)
         share = max(1.0, jobs / cores)  # a snippet's wall time stretches by this much
-        _run_pending(project, pending, keys, report, jobs, timeout, share, console)
+        _run_pending(project, pending, keys, report, jobs, timeout, share, console, on_ran)
         _refuse_repository_writes(project, before, report)
     report.runs = dict(sorted(report.runs.items()))  # completion order is not reproducible
     _check_declared_results(report)
@@ -151,7 +154,7 @@ class _Job:
     started: float
 
 
-def _run_pending(project, pending, keys, report, jobs, timeout, share, console) -> None:
+def _run_pending(project, pending, keys, report, jobs, timeout, share, console, on_ran) -> None:
     # Here, not at the top: jupytext and nbformat take 0.5 s to import, and a cached
     # build (or a claim test) that runs no snippet does not need them.
     from . import notebook
@@ -218,6 +221,8 @@ def _run_pending(project, pending, keys, report, jobs, timeout, share, console) 
                     shutil.rmtree(job.temp, ignore_errors=True)
                 else:
                     _finish(project, job, report, elapsed, console)
+                    if on_ran is not None and job.snippet.rel in report.runs:
+                        on_ran(report.runs[job.snippet.rel])
                 progress.advance(task)
 
 

@@ -40,7 +40,7 @@ from . import (
 from .errors import DerivationError, Problem
 from .project import Project
 from .references import FAILED, UNVERIFIED, VERIFIED, ReferenceContext, render
-from .runner import RunReport, run_snippets
+from .runner import RunReport, SnippetRun, run_snippets
 from .snippets import Declaration, discover
 
 REQUIRE_VERIFIED_VARIABLE = "DERIVATIONS_REQUIRE_VERIFIED"
@@ -173,14 +173,22 @@ class SiteEngine:
         self.authors = _authors(self.project.docs_dir / ".authors.yml")
 
     # -- before pages render ------------------------------------------------
-    def prepare(self) -> list[GeneratedFile]:
+    def prepare(self, on_notebook: Callable[[Path], None] | None = None) -> list[GeneratedFile]:
+        """`on_notebook`: called with each freshly run snippet's notebook, staged where the
+        site reads it, while other snippets may still run (to convert it meanwhile)."""
         try:
             snippets = discover(self.project)
         except DerivationError as error:
             return self._fail_or_keep(error.problems, [])
         self.declarations = {d.id: d for s in snippets for d in s.declarations}
         report = run_snippets(
-            self.project, use_cache=self.use_cache, console=self.console, snippets=snippets
+            self.project,
+            use_cache=self.use_cache,
+            console=self.console,
+            snippets=snippets,
+            on_ran=None
+            if on_notebook is None
+            else lambda run: on_notebook(self._notebook(run).source),
         )
         self.values = report.results_by_id()
         claim_tests = markers.claim_markers(self.project)
@@ -309,11 +317,7 @@ class SiteEngine:
             files += [
                 GeneratedFile(f"figures/{topic}/{svg.name}", source=svg) for svg in run.figures
             ]
-            files.append(
-                self._staged(
-                    f"notebooks/{topic}/{run.snippet.name}.ipynb", run.entry / "notebook.ipynb"
-                )
-            )
+            files.append(self._notebook(run))
         index = claims_index.entries(self.declarations, self.values, self.statuses, tests)
         sources = {
             topic: article
@@ -340,8 +344,10 @@ class SiteEngine:
         )
         return files
 
-    def _staged(self, site_path: str, source: Path) -> GeneratedFile:
-        """A copy of a cached file under .cache/site-files/, laid out as in docs/."""
+    def _notebook(self, run: SnippetRun) -> GeneratedFile:
+        """The run's notebook, copied under .cache/site-files/, laid out as in docs/."""
+        site_path = f"notebooks/{run.snippet.topic}/{run.snippet.name}.ipynb"
+        source = run.entry / "notebook.ipynb"
         root = self.project.cache_dir / "site-files"
         target = root / site_path
         target.parent.mkdir(parents=True, exist_ok=True)

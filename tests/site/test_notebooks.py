@@ -20,6 +20,7 @@ from scripts.derivations import notebook as snippet_notebook
 from scripts.derivations.project import Project
 from scripts.derivations.runner import run_snippets
 from scripts.derivations.snippets import discover
+from tests.helpers import edit
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPICS = sorted(p.name for p in (ROOT / "snippets").iterdir() if (p / "__init__.py").is_file())
@@ -86,3 +87,18 @@ def test_a_written_notebook_runs_in_a_jupyter_kernel_from_the_clone_root(scratch
     ).execute()
     assert not [o for c in notebook.cells for o in c.outputs if o.output_type == "error"]
     assert "answer = 42" in printed(notebook)
+
+
+def test_a_fresh_snippet_notebook_is_converted_while_snippets_run(scratch):
+    """The engine converts a freshly run snippet's notebook as soon as the run ends
+    (mkdocs_hooks._NotebookConverter), so its page finds the conversion in
+    mkdocs-jupyter's cache instead of converting again after all snippets ran."""
+    edit(scratch, "factor * 7}", "factor * 7}  # a new cache key")
+    build = scratch.run("mkdocs", "build", "--verbose", "--site-dir", str(scratch.root / "site"))
+    assert build.returncode == 0, build.stderr[-3000:]
+    assert "ran snippets/tiny/demo.py" in build.stderr, "the edit must make the snippet run"
+    page_read = [line for line in build.stderr.splitlines() if "notebooks/tiny/demo.ipynb" in line]
+    converted = [i for i, line in enumerate(page_read) if "Converting notebook" in line]
+    found = [i for i, line in enumerate(page_read) if "Cache hit" in line]
+    assert len(converted) == 1 and found and found[0] > converted[0], "\n".join(page_read)
+    assert (scratch.root / "site" / "notebooks" / "tiny" / "demo" / "index.html").is_file()
