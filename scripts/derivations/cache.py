@@ -19,6 +19,11 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from . import parsed
+
+# Re-exported: the engine reads and writes its JSON files as cache.read_json and so on.
+from .jsonfiles import read_json as read_json
+from .jsonfiles import write_json_atomic as write_json_atomic
 from .project import Project
 from .snippets import Snippet
 
@@ -79,16 +84,13 @@ def project_sources(project: Project, path: Path) -> set[Path]:
 
 
 def _imported_modules(path: Path, project: Project) -> list[str]:
-    stat = path.stat()
-    return list(_imports_of(path, stat.st_mtime_ns, stat.st_size, project.root.resolve()))
+    package = path.parent.relative_to(project.root.resolve()).as_posix().replace("/", ".")
+    return parsed.remembered(project, "imports", path, lambda text: _imports_in(text, package))
 
 
-@functools.lru_cache(maxsize=1024)  # under serve, only edited files are parsed again
-def _imports_of(path: Path, mtime_ns: int, size: int, root: Path) -> tuple[str, ...]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = path.parent.relative_to(root).as_posix().replace("/", ".")
+def _imports_in(text: str, package: str) -> list[str]:
     modules: list[str] = []
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.Import):
             modules.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -99,7 +101,7 @@ def _imports_of(path: Path, mtime_ns: int, size: int, root: Path) -> tuple[str, 
                 base = ".".join(p for p in [*parts, base] if p)
             modules.append(base)
             modules.extend(f"{base}.{alias.name}" for alias in node.names)
-    return tuple(modules)
+    return modules
 
 
 def _module_file(project: Project, module: str) -> Path | None:
@@ -151,18 +153,6 @@ def commit(temp: Path, entry: Path) -> None:
         if not is_complete(entry):
             raise
         shutil.rmtree(temp, ignore_errors=True)
-
-
-def read_json(path: Path):
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def write_json_atomic(path: Path, data) -> None:
-    """Write JSON so that a reader sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    temp.replace(path)
 
 
 def index_file(project: Project) -> Path:

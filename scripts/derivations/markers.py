@@ -7,8 +7,10 @@ names no claim, before any test has run.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
+from . import parsed
 from .errors import Problem
 from .project import Project
 
@@ -18,14 +20,25 @@ def claim_markers(project: Project) -> dict[str, list[tuple[str, int]]]:
     found: dict[str, list[tuple[str, int]]] = {}
     for path in sorted(project.claim_tests_dir.glob("test_*.py")):
         rel = project.rel(path)
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
-                "test"
-            ):
-                for claim_id, line in _claim_ids(node.decorator_list):
-                    found.setdefault(claim_id, []).append((f"{rel}::{node.name}", line))
+        marked = parsed.remembered(
+            project, "markers", path, functools.partial(_marked_tests, rel=rel)
+        )
+        for claim_id, test, line in marked:
+            found.setdefault(claim_id, []).append((f"{rel}::{test}", line))
     return found
+
+
+def _marked_tests(text: str, rel: str) -> list[tuple[str, str, int]]:
+    """(claim id, test function, line) for every claim marker in a test file's text."""
+    marked = []
+    for node in ast.walk(ast.parse(text, filename=rel)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+            "test"
+        ):
+            marked.extend(
+                (claim_id, node.name, line) for claim_id, line in _claim_ids(node.decorator_list)
+            )
+    return marked
 
 
 def _claim_ids(decorators: list[ast.expr]):

@@ -10,10 +10,12 @@ declaration its line for error messages.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import parsed
 from .errors import DerivationError, Problem
 from .project import Project
 
@@ -73,7 +75,7 @@ def discover(project: Project) -> list[Snippet]:
             problems.append(Problem(rel, None, "snippet folder and file names must be lower_snake"))
             continue
         try:
-            found.append(parse(path, rel, topic))
+            found.append(_parse_remembered(project, path, rel, topic))
         except DerivationError as error:
             problems.extend(error.problems)
     problems.extend(_duplicate_ids(found))
@@ -82,9 +84,28 @@ def discover(project: Project) -> list[Snippet]:
     return found
 
 
-def parse(path: Path, rel: str, topic: str) -> Snippet:
+def _parse_remembered(project: Project, path: Path, rel: str, topic: str) -> Snippet:
+    """parse(), kept on disk by the snippet's text (parsed.py)."""
+
+    def read(text: str) -> dict:
+        snippet = parse(path, rel, topic, text)
+        return {
+            "declarations": [dataclasses.astuple(d) for d in snippet.declarations],
+            "data_files": list(snippet.data_files),
+            "time_limit": snippet.time_limit,
+        }
+
+    data = parsed.remembered(project, "snippet", path, read)
+    declarations = tuple(Declaration(*fields) for fields in data["declarations"])
+    data_files = tuple(data["data_files"])
+    return Snippet(path, rel, topic, path.stem, declarations, data_files, data["time_limit"])
+
+
+def parse(path: Path, rel: str, topic: str, text: str | None = None) -> Snippet:
+    if text is None:
+        text = path.read_text(encoding="utf-8")
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+        tree = ast.parse(text, filename=rel)
     except SyntaxError as error:
         raise DerivationError([Problem(rel, error.lineno, f"syntax error: {error.msg}")]) from None
     assignments = _module_assignments(tree)
