@@ -145,9 +145,9 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(content, page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return content
-    content, path, css = notebook_page.shared_styles(
-        content, lambda site_path: get_relative_url(site_path, page.url)
-    )
+    href_for = lambda site_path: get_relative_url(site_path, page.url)  # noqa: E731
+    content = notebook_page.linked_figures(content, _state["engine"].figure_files, href_for)
+    content, path, css = notebook_page.shared_styles(content, href_for)
     target = Path(config.site_dir) / path
     if path and not target.is_file():  # one file for all notebook pages
         target.parent.mkdir(parents=True, exist_ok=True)

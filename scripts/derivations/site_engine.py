@@ -8,6 +8,7 @@ these to MkDocs events; another generator could do the same.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -150,6 +151,8 @@ class SiteEngine:
     failed_topics: dict[str, list[Problem]] = field(default_factory=dict)
     labels: dict[str, equations.Equation] = field(default_factory=dict)  # equation labels
     figure_sizes: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    # SHA-256 of a figure's bytes → its site path (notebook pages link the files).
+    figure_files: dict[str, str] = field(default_factory=dict)
     # Formulas on the pages, how many were new to the cache, seconds to scan, render and place.
     math_stats: dict[str, float] = field(
         default_factory=lambda: {"formulas": 0, "new": 0, "seconds": 0.0}
@@ -314,9 +317,10 @@ class SiteEngine:
             self.figure_sizes.update(
                 {f"{topic}/{svg.name}": figure_tags.svg_size(svg) for svg in run.figures}
             )
-            files += [
-                GeneratedFile(f"figures/{topic}/{svg.name}", source=svg) for svg in run.figures
-            ]
+            for svg in run.figures:
+                files.append(GeneratedFile(f"figures/{topic}/{svg.name}", source=svg))
+                digest = hashlib.sha256(svg.read_bytes()).hexdigest()
+                self.figure_files[digest] = files[-1].site_path
             files.append(self._notebook(run))
         index = claims_index.entries(self.declarations, self.values, self.statuses, tests)
         sources = {

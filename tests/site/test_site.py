@@ -218,3 +218,21 @@ def test_notebook_pages_share_one_stylesheet_instead_of_inlining_it(site):
         assert stylesheet.is_file() and ".jp-Cell" in stylesheet.read_text(encoding="utf-8")
         linked.add(stylesheet)
     assert len(linked) == 1, "every notebook page links the same file"
+
+
+def test_notebook_figures_are_the_site_figure_files_not_inline_copies(site):
+    """Each figure in a notebook page links the SVG under figures/ (the file the
+    article shows) with its size and lazy loading, instead of a data URI of it."""
+    site_dir, _ = site
+    notebook_pages = sorted((site_dir / "notebooks").glob("*/*/index.html"))
+    assert len(notebook_pages) >= 5
+    for path in notebook_pages:
+        html = path.read_text(encoding="utf-8")
+        assert "data:image/svg+xml" not in html, path
+        topic = path.parent.parent.name
+        images = BeautifulSoup(html, "html.parser").select(".jp-RenderedSVG img")
+        assert images, f"{path}: the notebook shows its figures"
+        for image in images:
+            figure = (path.parent / image["src"]).resolve()
+            assert figure.parent == (site_dir / "figures" / topic).resolve(), image["src"]
+            assert figure.is_file() and image.get("loading") == "lazy" and image.get("width")
