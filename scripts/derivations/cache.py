@@ -60,11 +60,16 @@ def cache_key(project: Project, snippet: Snippet) -> str:
 
 
 @functools.cache  # importlib.metadata scans site-packages: 0.2 s per build for six names
-def _version(library: str) -> str:
+def installed_version(library: str) -> str | None:
+    """The installed distribution's version, or None; remembered for the process."""
     try:
         return metadata.version(library)
     except metadata.PackageNotFoundError:
-        return "absent"
+        return None
+
+
+def _version(library: str) -> str:
+    return installed_version(library) or "absent"
 
 
 def project_sources(project: Project, path: Path) -> set[Path]:

@@ -8,6 +8,7 @@ page's Markdown; `line_of` turns them into line numbers.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ class Segment:
     end: int
 
 
-def segments(text: str) -> list[Segment]:
+@functools.lru_cache(maxsize=64)  # a page's text is scanned by several steps of one build
+def segments(text: str) -> tuple[Segment, ...]:
     """Cover `text` with consecutive segments, in order."""
     found: list[Segment] = []
     position = 0
@@ -46,7 +48,7 @@ def segments(text: str) -> list[Segment]:
         found.append(Segment("code", start, end))
         position = end
     found.extend(_inline_segments(text, position, len(text)))
-    return [s for s in found if s.end > s.start]
+    return tuple(s for s in found if s.end > s.start)
 
 
 def _fenced_blocks(text: str) -> list[tuple[int, int]]:

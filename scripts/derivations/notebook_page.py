@@ -25,7 +25,7 @@ DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\$)")
 INLINE_STYLE = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
 SHARED_STYLES_FOLDER = "assets/notebooks"
-SVG_DATA_URI = re.compile(r'\bsrc="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+SVG_DATA_URI = re.compile(r'src="data:image/svg\+xml;base64,([^"]*)"')
 
 
 def linked_figures(content: str, figures: dict[str, str], href_for: Callable[[str], str]) -> str:

@@ -10,6 +10,9 @@ import yaml
 
 from .errors import Problem
 
+# libyaml's safe loader where PyYAML was built with it: the same documents, ten
+# times faster than the pure-Python one (front matter is read twice per page per build).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
 ARTICLE_KEYS = ("title", "description", "date", "authors")
 INCLUDE = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+"(?P<target>[^"]+)"', re.M)
@@ -36,7 +39,7 @@ def front_matter_problems(text: str, path: str, is_article: bool) -> list[Proble
     if match is None:
         return [Problem(path, 1, "front matter is not closed: end it with a line '---'")]
     try:
-        meta = yaml.safe_load(match["body"])
+        meta = yaml.load(match["body"], Loader=YAML_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1  # +1 for the opening ---, +1 for 1-based

@@ -4,8 +4,8 @@ and how a reader re-runs an article and compares with the published claims."""
 from __future__ import annotations
 
 import platform
-from importlib import metadata
 
+from .cache import installed_version
 from .runner import RunReport
 
 REPRODUCIBILITY_PAGE = "reproducibility.md"
@@ -79,7 +79,4 @@ def page_markdown(report: RunReport, katex_version: str, commit: str, site_url: 
 
 
 def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "not installed"
+    return installed_version(name) or "not installed"
