@@ -6,7 +6,7 @@ import json
 
 from scripts.derivations.cache import cache_key
 from scripts.derivations.project import Project
-from scripts.derivations.runner import run_snippets
+from scripts.derivations.runner import SnippetRun, run_snippets
 from scripts.derivations.snippets import discover
 from tests.helpers import quiet
 
@@ -150,3 +150,17 @@ def test_worker_writes_the_notebook_nbformat_would(tmp_path):
     notebook_json.write(ours, tmp_path / "ours.ipynb")
     nbformat.write(theirs, str(tmp_path / "theirs.ipynb"))
     assert (tmp_path / "ours.ipynb").read_bytes() == (tmp_path / "theirs.ipynb").read_bytes()
+
+
+def test_a_cached_run_takes_its_declared_values_without_reading_all_results(scratch, monkeypatch):
+    """runner._remember_declared_values: a cached build does not parse a whole
+    results.json (it can hold megabytes of figure data) for a few declared values."""
+    project = Project(scratch.root)
+    first = run_snippets(project, console=quiet()).results_by_id()
+
+    def unread(self):
+        raise AssertionError("read the whole results.json")
+
+    monkeypatch.setattr(SnippetRun, "results", property(unread))
+    assert run_snippets(project, console=quiet()).results_by_id() == first
+    assert first == {"tiny.answer": 42, "tiny.factor": 6}
