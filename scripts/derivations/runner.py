@@ -99,6 +99,7 @@ def run_snippets(
     console: Console | None = None,
     snippets: list[Snippet] | None = None,
     on_ran: Callable[[SnippetRun], None] | None = None,
+    on_started: Callable[[], None] | None = None,
 ) -> RunReport:
     """Bring every snippet's cache entry up to date; report runs and failures.
 
@@ -106,6 +107,7 @@ def run_snippets(
     last run's index are used as they are (the benchmark's floor). `snippets`:
     the project's snippets if the caller has already discovered them. `on_ran`: called
     with each fresh run as soon as its entry is in the cache, while others still run.
+    `on_started`: called once the first snippets are running (not on a full cache hit).
     """
     snippets = discover(project) if snippets is None else snippets
     report = RunReport(snippets)
@@ -128,7 +130,9 @@ def run_snippets(
         # instead of waiting on whichever long snippet happened to start last.
         jobs = jobs or min(len(pending), OVERSUBSCRIPTION * cores)
         share = max(1.0, jobs / cores)  # a snippet's wall time stretches by this much
-        _run_pending(project, pending, keys, report, jobs, timeout, share, console, on_ran)
+        _run_pending(
+            project, pending, keys, report, jobs, timeout, share, console, on_ran, on_started
+        )
         _refuse_repository_writes(project, before, report)
     report.runs = dict(sorted(report.runs.items()))  # completion order is not reproducible
     _remember_declared_values(project, report)
@@ -182,7 +186,9 @@ class _Job:
     started: float
 
 
-def _run_pending(project, pending, keys, report, jobs, timeout, share, console, on_ran) -> None:
+def _run_pending(
+    project, pending, keys, report, jobs, timeout, share, console, on_ran, on_started
+) -> None:
     # Here, not at the top: jupytext and nbformat take 0.5 s to import, and a cached
     # build (or a claim test) that runs no snippet does not need them.
     from . import notebook
@@ -228,6 +234,9 @@ def _run_pending(project, pending, keys, report, jobs, timeout, share, console, 
                     )
                 running.append(_Job(snippet, key, temp, process, time.monotonic()))
                 progress.update(task, description=f"running {snippet.rel}")
+            if on_started is not None:
+                on_started()
+                on_started = None
             time.sleep(POLL_SECONDS)
             for job in list(running):
                 elapsed = time.monotonic() - job.started

@@ -31,6 +31,7 @@ from . import (
     figure_tags,
     katex,
     lint,
+    markdown_scan,
     markers,
     notebook_page,
     page_checks,
@@ -128,6 +129,13 @@ def _title(text: str) -> str | None:
     return None
 
 
+def _formula(math: str) -> katex.Formula:
+    """A math segment of Markdown ($…$, $$…$$, \\(…\\) or \\[…\\]) as KaTeX will get it."""
+    display = math.startswith(("$$", "\\["))
+    inner = math[2:-2] if math.startswith(("$$", "\\[", "\\(")) else math[1:-1]
+    return katex.Formula(inner.strip(), display)
+
+
 def _line_of(text: str, fragment: str) -> int | None:
     """The line where a fragment (e.g. a formula's TeX) first occurs in a file."""
     found = text.find(fragment.strip().splitlines()[0] if fragment.strip() else fragment)
@@ -177,9 +185,15 @@ class SiteEngine:
         self.authors = _authors(self.project.docs_dir / ".authors.yml")
 
     # -- before pages render ------------------------------------------------
-    def prepare(self, on_notebook: Callable[[Path], None] | None = None) -> list[GeneratedFile]:
+    def prepare(
+        self,
+        on_notebook: Callable[[Path], None] | None = None,
+        while_running: Callable[[], None] | None = None,
+    ) -> list[GeneratedFile]:
         """`on_notebook`: called with each freshly run snippet's notebook, staged where the
-        site reads it, while other snippets may still run (to convert it meanwhile)."""
+        site reads it, while other snippets may still run (to convert it meanwhile).
+        `while_running`: called once snippets have started, to do meanwhile what would
+        otherwise wait for them (see `warm_up`)."""
         try:
             snippets = discover(self.project)
         except DerivationError as error:
@@ -193,6 +207,7 @@ class SiteEngine:
             on_ran=None
             if on_notebook is None
             else lambda run: on_notebook(self._notebook(run).source),
+            on_started=while_running,
         )
         self.values = report.results_by_id()
         claim_tests = markers.claim_markers(self.project)
@@ -206,6 +221,22 @@ class SiteEngine:
         tests = {claim_id: [node for node, _ in places] for claim_id, places in claim_tests.items()}
         files = self._generated_files(report, tests)
         return self._fail_or_keep(problems, files)
+
+    def warm_up(self) -> None:
+        """While snippets run (in another thread): render the pages' formulas that hold
+        no snippet value, which a build from an empty cache otherwise does after the
+        last snippet, on one core (0.56 s for 1053 new formulas). A formula read
+        differently here than on the finished page is only a cache miss there; the
+        finished page's rendering reports any error. Only the formula memory changes
+        here, which the pages read after the snippets (and this) are done."""
+        formulas = []
+        for source in sorted(self.project.docs_dir.rglob("*.md")):
+            text = source.read_text(encoding="utf-8")
+            for segment in markdown_scan.segments(text):
+                tex = text[segment.start : segment.end]
+                if segment.kind == "math" and "[[" not in tex:
+                    formulas.append(_formula(tex))
+        self.katex.render(formulas)
 
     def _scan_pages(self) -> list[Problem]:
         """Every authored page, before any renders: front matter, titles, equation labels."""

@@ -117,3 +117,31 @@ def test_notebook_page_loses_remote_loaders_and_gains_math_markup():
     assert '<span class="arithmatex">\\(p(x) = 1\\)</span>' in prepared
     assert "<code>$HOME$</code>" in prepared
     assert '<div class="arithmatex">\\[a=b\\]</div>' in prepared
+
+
+def test_formulas_without_snippet_values_render_while_snippets_run(scratch):
+    """SiteEngine.warm_up: on a build that runs snippets, the pages' formulas that
+    hold no claim value are rendered meanwhile, so none is new when the pages render;
+    one that holds a value waits for the snippet."""
+    import json
+    import shutil
+
+    from tests.helpers import edit
+
+    page = "docs/posts/tiny.md"
+    edit(
+        scratch,
+        "It takes",
+        "With $a^2 + b^2 = c^2$ and\n\n$$\n\\int_0^1 x \\, dx\n$$\n\nit takes",
+        page,
+    )
+    edit(scratch, "The answer is [[tiny.answer]].", "The answer is $[[tiny.answer]]$.", page)
+    edit(scratch, "factor * 7}", "factor * 7}  # a new cache key")
+    shutil.rmtree(scratch.root / ".cache" / "math", ignore_errors=True)
+    build = scratch.build()
+    assert build.returncode == 0, build.stderr[-3000:]
+    assert "ran snippets/tiny/demo.py" in build.stderr
+    stats = json.loads((scratch.root / ".cache" / "math" / "last-build.json").read_text())
+    # The page's three formulas, some also on the home page's excerpt; only the
+    # claim's is new when pages render.
+    assert stats["formulas"] >= 3 and stats["new"] == 1, stats
