@@ -114,19 +114,16 @@ class _NotebookConverter:
 
     def submit(self, notebook: Path) -> None:
         if self.pool is not None:
-            self.pool.submit(self._convert, notebook)
+            self.pool.submit(_quietly, lambda: self._convert(notebook))
 
     def _convert(self, notebook: Path) -> None:
         stand_in = SimpleNamespace(
             file=SimpleNamespace(abs_src_path=str(notebook), src_path=notebook.name),
             abs_url=None,
         )
-        try:
-            self.plugin.on_pre_page(stand_in, config=self.config, files=self.files)
-            if hasattr(stand_in, "render"):  # the plugin took the notebook
-                stand_in.render(self.config, self.files)
-        except Exception as error:  # the real page converts again and reports it
-            log.debug(f"converting {notebook} ahead of its page failed: {error!r}")
+        self.plugin.on_pre_page(stand_in, config=self.config, files=self.files)
+        if hasattr(stand_in, "render"):  # the plugin took the notebook
+            stand_in.render(self.config, self.files)
 
     def wait(self) -> None:
         """Every conversion written before pages read the cache (its files are not atomic)."""

@@ -40,7 +40,6 @@ from . import (
     verdicts,
 )
 from .errors import DerivationError, Problem
-from .page_checks import YAML_LOADER
 from .project import Project
 from .references import FAILED, UNVERIFIED, VERIFIED, ReferenceContext, render
 from .runner import RunReport, SnippetRun, run_snippets
@@ -94,7 +93,7 @@ def _series_member(text: str, docs_path: str, title: str) -> series.Member | Non
     if not docs_path.startswith("posts/") or not text.startswith("---"):
         return None
     try:
-        meta = yaml.load(text.split("---", 2)[1], Loader=YAML_LOADER) or {}
+        meta = yaml.safe_load(text.split("---", 2)[1]) or {}
     except yaml.YAMLError:
         return None  # reported by the front matter check
     if not isinstance(meta, dict) or not meta.get("series"):
