@@ -11,11 +11,6 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from pybtex.backends.html import Backend
-from pybtex.database import parse_file
-from pybtex.richtext import Text
-from pybtex.style.formatting.plain import Style
-
 from .cache import read_json, write_json_atomic
 from .errors import DerivationError, Problem
 from .markdown_scan import segments, substitute
@@ -47,6 +42,12 @@ class Bibliography:
                 self.keys, self._labels = set(saved["labels"]), saved["labels"]
                 self._formatted = saved["formatted"]
                 return
+        # Here, not at the top: pybtex takes about 15 ms to import, and a build whose
+        # cache holds the formatted entries does not need it.
+        from pybtex.backends.html import Backend
+        from pybtex.database import parse_file
+        from pybtex.style.formatting.plain import Style
+
         try:
             data = parse_file(str(self.path), bib_format="bibtex")
         except Exception as error:  # pybtex raises several types, all with a message
@@ -76,6 +77,8 @@ class Bibliography:
 
 
 def _author_year(key: str, entry) -> str:
+    from pybtex.richtext import Text  # only when the entries are parsed (see Bibliography)
+
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     names = [str(Text.from_latex(" ".join(p.last_names))) for p in people]
     if len(names) > 2:

@@ -23,7 +23,10 @@ MARKDOWN_CELL = re.compile(
 CODE = re.compile(r"(<code.*?</code>|<pre.*?</pre>)", re.S)
 DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\$)")
-INLINE_STYLE = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
+# An inline stylesheet: from the first to the next closing tag (as the lazy regex
+# '<style type="text/css">(.*?)</style>' with re.S finds them, but with str.find:
+# the regex tried every character of the CSS against "</style>", 30 ms a build).
+STYLE_OPEN, STYLE_CLOSE = '<style type="text/css">', "</style>"
 SHARED_STYLES_FOLDER = "assets/notebooks"
 SVG_DATA_URI = re.compile(r'src="data:image/svg\+xml;base64,([^"]*)"')
 
@@ -54,14 +57,21 @@ def shared_styles(content: str, href_for: Callable[[str], str]) -> tuple[str, st
     once per notebook. The file is named by the CSS's checksum, so a new
     mkdocs-jupyter gives a new file rather than a stale one. `href_for` turns the
     site path into a URL relative to the page."""
-    # split leaves the captured CSS at odd positions; the link takes the first's place.
-    parts = INLINE_STYLE.split(content)
-    kept, styles = parts[::2], parts[1::2]
+    kept, styles = [], []  # the text around the stylesheets, and their CSS
+    position = 0
+    while (start := content.find(STYLE_OPEN, position)) >= 0:
+        end = content.find(STYLE_CLOSE, start + len(STYLE_OPEN))
+        if end < 0:  # unclosed: neither this nor any later opening tag has a match
+            break
+        kept.append(content[position:start])
+        styles.append(content[start + len(STYLE_OPEN) : end])
+        position = end + len(STYLE_CLOSE)
+    kept.append(content[position:])
     if not styles:
         return content, "", ""
     css = "\n".join(styles)
     path = f"{SHARED_STYLES_FOLDER}/notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
-    link = f'<link rel="stylesheet" href="{href_for(path)}">'
+    link = f'<link rel="stylesheet" href="{href_for(path)}">'  # in the first one's place
     return kept[0] + link + "".join(kept[1:]), path, css
 
 

@@ -20,6 +20,14 @@ FIGURE = re.compile(
 
 def front_matter_problems(text: str, path: str, is_article: bool) -> list[Problem]:
     """Bad YAML (which MkDocs would silently show as text) and, for articles, missing keys."""
+    return check_front_matter(text, path, is_article)[0]
+
+
+def check_front_matter(
+    text: str, path: str, is_article: bool
+) -> tuple[list[Problem], tuple[str, object] | None]:
+    """`front_matter_problems`, and (the YAML text, what it parsed to) when it parsed,
+    for other readers of the same front matter (one parse per page and build)."""
     if not text.startswith("---"):
         return (
             [
@@ -31,19 +39,20 @@ def front_matter_problems(text: str, path: str, is_article: bool) -> list[Proble
             ]
             if is_article
             else []
-        )
+        ), None
     match = FRONT_MATTER.match(text)
     if match is None:
-        return [Problem(path, 1, "front matter is not closed: end it with a line '---'")]
+        return [Problem(path, 1, "front matter is not closed: end it with a line '---'")], None
     try:
         meta = yaml.safe_load(match["body"])
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1  # +1 for the opening ---, +1 for 1-based
         reason = getattr(error, "problem", None) or str(error)
-        return [Problem(path, line, f"front matter is not valid YAML: {reason}")]
+        return [Problem(path, line, f"front matter is not valid YAML: {reason}")], None
+    parsed = (match["body"], meta)
     if not isinstance(meta, dict):
-        return [Problem(path, 2, "front matter must be a mapping of keys to values")]
+        return [Problem(path, 2, "front matter must be a mapping of keys to values")], parsed
     missing = [key for key in ARTICLE_KEYS if key not in meta] if is_article else []
     if missing:
         return [
@@ -52,8 +61,8 @@ def front_matter_problems(text: str, path: str, is_article: bool) -> list[Proble
                 1,
                 f"front matter lacks {', '.join(missing)} (articles need {', '.join(ARTICLE_KEYS)})",
             )
-        ]
-    return []
+        ], parsed
+    return [], parsed
 
 
 def include_problems(text: str, path: str, root: Path) -> list[Problem]:

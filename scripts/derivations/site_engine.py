@@ -88,14 +88,24 @@ def _authors(path: Path) -> dict[str, str]:
     return {key: entry.get("name", key) for key, entry in (data.get("authors") or {}).items()}
 
 
-def _series_member(text: str, docs_path: str, title: str) -> series.Member | None:
-    """The page's place in a series, if its front matter names one."""
+def _series_member(
+    text: str, docs_path: str, title: str, parsed: tuple[str, object] | None = None
+) -> series.Member | None:
+    """The page's place in a series, if its front matter names one. `parsed`: (YAML
+    text, its value) from the front matter check, used when it read the same YAML."""
     if not docs_path.startswith("posts/") or not text.startswith("---"):
         return None
-    try:
-        meta = yaml.safe_load(text.split("---", 2)[1]) or {}
-    except yaml.YAMLError:
-        return None  # reported by the front matter check
+    front = text.split("---", 2)[1]
+    # The check reads the lines between the --- lines; here the text starts with the
+    # line break after the first ---, a blank line YAML skips (a byte order mark
+    # is skipped only at the very start, so such a text is parsed again).
+    if parsed is not None and front == "\n" + parsed[0] and not parsed[0].startswith("\ufeff"):
+        meta = parsed[1] or {}
+    else:
+        try:
+            meta = yaml.safe_load(front) or {}
+        except yaml.YAMLError:
+            return None  # reported by the front matter check
     if not isinstance(meta, dict) or not meta.get("series"):
         return None
     return series.Member(str(meta["series"]), str(meta.get("date", "")), docs_path, title)
@@ -248,11 +258,12 @@ class SiteEngine:
             self.page_texts[docs_path] = text
             pages[docs_path] = (self.project.rel(source), text)
             # Here, before the blog plugin reads it and reports bad YAML without a line.
-            problems += page_checks.front_matter_problems(
+            more, parsed = page_checks.check_front_matter(
                 text, self.project.rel(source), docs_path.startswith("posts/")
             )
+            problems += more
             self.titles[docs_path] = _title(text) or docs_path
-            member = _series_member(text, docs_path, self.titles[docs_path])
+            member = _series_member(text, docs_path, self.titles[docs_path], parsed)
             if member is not None:
                 self.series_members.append(member)
             for key in bibliography.cited_keys(text):
@@ -348,9 +359,14 @@ class SiteEngine:
             self.figure_sizes.update(
                 {f"{topic}/{svg.name}": figure_tags.svg_size(svg) for svg in run.figures}
             )
+            # The entry's meta.json lists each file's SHA-256 (checked by the cache
+            # lookup); a figure is hashed here only if it is not listed.
+            checksums = self._checksums(run) if run.figures else {}
             for svg in run.figures:
                 files.append(GeneratedFile(f"figures/{topic}/{svg.name}", source=svg))
-                digest = hashlib.sha256(svg.read_bytes()).hexdigest()
+                digest = checksums.get(f"figures/{svg.name}")
+                if digest is None:
+                    digest = hashlib.sha256(svg.read_bytes()).hexdigest()
                 self.figure_files[digest] = files[-1].site_path
             files.append(self._notebook(run))
         index = claims_index.entries(self.declarations, self.values, self.statuses, tests)
@@ -378,6 +394,15 @@ class SiteEngine:
             )
         )
         return files
+
+    @staticmethod
+    def _checksums(run: SnippetRun) -> dict[str, str]:
+        """The SHA-256 of each file of the run's entry, from its meta.json (or none)."""
+        try:
+            checksums = run.meta.get("checksums")
+        except (OSError, ValueError):
+            return {}
+        return checksums if isinstance(checksums, dict) else {}
 
     def _notebook(self, run: SnippetRun) -> GeneratedFile:
         """The run's notebook, copied under .cache/site-files/, laid out as in docs/."""

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from scripts.derivations.bibliography import Bibliography, reference_list, render
 from scripts.derivations.citation import PageCitation
+from scripts.derivations.page_checks import check_front_matter, front_matter_problems
+from scripts.derivations.series import Member
+from scripts.derivations.site_engine import _series_member
 
 ROOT = Path(__file__).resolve().parents[2]
 BIBLIOGRAPHY = Bibliography(ROOT / "docs" / "references.bib", "docs/references.bib")
@@ -61,3 +64,29 @@ def test_cite_box_has_bibtex_and_plain_reference_with_url_and_commit():
         "A. Author, B. Author (2026-11-23). The EM algorithm. Runnable Derivations. https://example.org/em/"
     )
     assert box.markdown().lstrip().startswith('??? quote "Cite this page"')
+
+
+SERIES_PAGES = [
+    "---\ntitle: A\nseries: Divergences\ndate: 2024-05-01\n---\n# A\n",
+    "---\ntitle: A\nseries: Divergences\ndate: 2024-05-01\n...\n# A\n",  # YAML's own end
+    "---  \ntitle: A\nseries: Divergences\n---\n# A\n",  # spaces after the first ---
+    "---\ntitle: A --- or B\nseries: S\ndate: 2024-01-02\n---\n",  # --- inside a value
+    "---\n\ufeffseries: S\n---\n",  # a byte order mark after the first line
+    "---\n# comment\n\nseries: |\n  two\n  lines\ndate: 2024-01-02\n---\n",
+    "---\n- a list\n---\n",
+    "---\nseries: [unclosed\n---\n",
+    "---\n---\n",
+    "---\ntitle: never closed\n",
+    "no front matter\n",
+]
+
+
+def test_series_member_reads_the_front_matter_check_parse_as_its_own():
+    for text in SERIES_PAGES:
+        problems, parsed = check_front_matter(text, "docs/posts/a.md", True)
+        assert problems == front_matter_problems(text, "docs/posts/a.md", True)
+        own = _series_member(text, "posts/a.md", "A")
+        assert _series_member(text, "posts/a.md", "A", parsed) == own, text
+    assert _series_member(SERIES_PAGES[0], "posts/a.md", "A") == Member(
+        "Divergences", "2024-05-01", "posts/a.md", "A"
+    )

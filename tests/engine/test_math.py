@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from scripts.derivations import notebook_page
@@ -145,3 +146,26 @@ def test_formulas_without_snippet_values_render_while_snippets_run(scratch):
     # The page's three formulas, some also on the home page's excerpt; only the
     # claim's is new when pages render.
     assert stats["formulas"] >= 3 and stats["new"] == 1, stats
+
+
+def test_notebook_stylesheets_are_cut_out_as_the_lazy_pattern_finds_them():
+    opening, closing = '<style type="text/css">', "</style>"
+    pattern = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
+    pages = [
+        "",
+        "<p>no style</p>",
+        f"a{opening}x{{}}{closing}b",
+        f"{opening}one{closing}{opening}{closing}mid{opening}two\n{closing}end",
+        f"a{opening}closed{closing}b{opening}never closed",
+        f"a{opening}{opening}nested{closing}{closing}b",
+        f"a{closing}{opening}c{closing}",
+    ]
+    for page in pages:
+        parts = pattern.split(page)  # the former implementation
+        kept, styles = parts[::2], parts[1::2]
+        content, path, css = notebook_page.shared_styles(page, lambda p: "../" + p)
+        if not styles:
+            assert (content, path, css) == (page, "", ""), page
+            continue
+        assert css == "\n".join(styles), page
+        assert content == kept[0] + f'<link rel="stylesheet" href="../{path}">' + "".join(kept[1:])
