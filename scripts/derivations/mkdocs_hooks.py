@@ -29,7 +29,7 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from scripts.derivations import notebook_page, session  # noqa: E402
+from scripts.derivations import notebook_page, session, theme_patches  # noqa: E402
 from scripts.derivations.errors import DerivationError  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
 from scripts.derivations.site_engine import PageSource, SiteEngine  # noqa: E402
@@ -70,6 +70,7 @@ def on_files(files, config):
         raise PluginError(f"\n{error}") from None
     finally:
         converter.wait_for_warm_up()
+    _patch_palette_css(files, config)
     for item in generated:
         existing = files.get_file_from_path(item.site_path)
         if existing is not None:
@@ -87,6 +88,19 @@ def on_files(files, config):
     for problem in engine.site_problems:
         log.error(str(problem))
     return files
+
+
+def _patch_palette_css(files, config) -> None:
+    """Material's palette stylesheet, its page-load restyle removed (theme_patches.py)."""
+    for file in list(files):
+        if not theme_patches.is_palette_css(file.src_uri) or file.abs_src_path is None:
+            continue
+        patched = theme_patches.palette_css(Path(file.abs_src_path).read_text(encoding="utf-8"))
+        if patched is None:
+            log.warning(f"{file.src_uri}: Material's switching rule not found; left as it is")
+            continue
+        files.remove(file)
+        files.append(File.generated(config, file.src_uri, content=patched))
 
 
 class _NotebookConverter:

@@ -229,3 +229,40 @@ def test_equation_reference_lands_on_the_equation(browser, server, start):
     )
     assert page.locator(f"#{anchor} .katex-display").is_visible()
     context.close()
+
+
+WATCH_SWITCHING = """
+window.__switching = [];
+new MutationObserver((records) => {
+  for (const record of records) {
+    window.__switching.push(`${record.attributeName}=${document.body.hasAttribute(record.attributeName)}`);
+  }
+}).observe(document, {
+  attributes: true, subtree: true,
+  attributeFilter: ["data-palette-switching", "data-md-color-switching"],
+});
+"""
+
+
+def test_scheme_switch_is_instant_and_a_page_load_restyles_nothing_for_it(browser, server):
+    """Material's transition-off rule keys on data-palette-switching (theme_patches.py):
+    its own attribute, which it sets on every page load, selects nothing any more, and
+    a reader's switch to dark sets ours for a frame, then removes it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    page = context.new_page()
+    page.add_init_script(WATCH_SWITCHING)
+    page.goto(f"{server}/em/", wait_until="load")
+    rules = page.evaluate(
+        """[...document.styleSheets].flatMap((sheet) => [...sheet.cssRules])
+             .map((rule) => rule.cssText).filter((text) => text.includes("switching]"))"""
+    )  # top-level rules; Material's sits inside @media screen
+    assert rules and not [r for r in rules if "[data-md-color-switching]" in r], rules
+    assert any("[data-palette-switching] *" in r for r in rules)
+    assert not [s for s in page.evaluate("window.__switching") if s.startswith("data-palette")]
+    page.locator('[data-md-component="palette"] label:visible').first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    page.wait_for_function("!document.body.hasAttribute('data-palette-switching')")
+    switching = page.evaluate("window.__switching")
+    assert "data-palette-switching=true" in switching, switching
+    assert switching[-1] != "data-palette-switching=true", switching
+    context.close()
