@@ -1,0 +1,66 @@
+"""The forked notebook conversion (mkdocs_hooks._NotebookConverter): a finished copy
+leaves its conversion whole in the shared cache; a failed one leaves nothing behind,
+so the real page converts the notebook itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from scripts.derivations import mkdocs_hooks
+
+pytestmark = pytest.mark.skipif(
+    not mkdocs_hooks.FORK_CONVERSIONS, reason="conversions are forked only on Linux"
+)
+
+
+class FakeJupyterPlugin:
+    """Writes its conversion the way mkdocs-jupyter does: into cache_dir, in place."""
+
+    def __init__(self, cache_dir: Path, fail_halfway: bool):
+        self.config = {"cache_dir": str(cache_dir)}
+        self.fail_halfway = fail_halfway
+
+    def on_pre_page(self, page, config, files):
+        def render(config, files):
+            target = Path(self.config["cache_dir"]) / "conversion.json"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("w") as handle:
+                handle.write('{"content": "half')
+                if self.fail_halfway:
+                    raise RuntimeError("nbconvert failed")
+                handle.write(' and whole"}')
+
+        page.render = render
+
+
+def converter(cache_dir: Path, fail_halfway: bool):
+    plugin = FakeJupyterPlugin(cache_dir, fail_halfway)
+    config = SimpleNamespace(plugins={"mkdocs-jupyter": plugin})
+    return mkdocs_hooks._NotebookConverter(config, files=[])
+
+
+def test_a_finished_copy_leaves_its_conversion_whole_in_the_shared_cache(tmp_path):
+    notebook = tmp_path / "demo.ipynb"
+    notebook.write_text("{}")
+    work = converter(tmp_path / "cache", fail_halfway=False)
+    work.submit(notebook)
+    assert str(notebook) in work.children, "converted in a forked copy"
+    work.wait_for(str(notebook))
+    written = json.loads((tmp_path / "cache" / "conversion.json").read_text())
+    assert written == {"content": "half and whole"}
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["conversion.json"]
+
+
+def test_a_failed_copy_leaves_no_half_written_file(tmp_path):
+    notebook = tmp_path / "demo.ipynb"
+    notebook.write_text("{}")
+    work = converter(tmp_path / "cache", fail_halfway=True)
+    work.submit(notebook)
+    work.wait_for(str(notebook))
+    cache = tmp_path / "cache"
+    assert not cache.exists() or not list(cache.iterdir()), "no partial file, no work folder"
+    assert work.children == {}
