@@ -9,7 +9,6 @@ whole run; `meta.json` is the last file the worker writes.
 from __future__ import annotations
 
 import ast
-import email
 import functools
 import hashlib
 import json
@@ -64,27 +63,9 @@ def cache_key(project: Project, snippet: Snippet) -> str:
 def installed_version(library: str) -> str | None:
     """The installed distribution's version, or None; remembered for the process."""
     try:
-        distribution = metadata.distribution(library)
+        return metadata.version(library)
     except metadata.PackageNotFoundError:
         return None
-    return _version_header(distribution)
-
-
-def _version_header(distribution: metadata.Distribution) -> str | None:
-    """`distribution.version`, the Version field of its metadata file, read from the
-    file's header block only: importlib.metadata parses the whole file as an email,
-    long description included (numpy's and scipy's take most of 15 ms a build).
-    The header block ends at the first empty line; the fields before it are the
-    same whether the rest follows or not."""
-    text = (
-        distribution.read_text("METADATA")
-        or distribution.read_text("PKG-INFO")
-        or distribution.read_text("")
-    )  # the files Distribution.metadata reads, in its order
-    if not isinstance(text, str) or "\n\n" not in text:
-        return distribution.version
-    header = text.partition("\n\n")[0]
-    return email.message_from_string(header + "\n\n")["Version"]
 
 
 def _version(library: str) -> str:

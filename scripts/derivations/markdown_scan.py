@@ -106,77 +106,16 @@ def substitute(
     """Replace the pattern's matches inside segments of the given kinds only.
 
     `replace(match, kind, line)` returns the new text; `line` is the match's line
-    in the file (the markdown's first line being `first_line`).
-
-    Each segment is searched on its own, as if it were the whole text. A segment is
-    searched only if it overlaps a match of the pattern in the whole text (and a text
-    with no match is not even split into segments). That skips nothing when a match
-    depends only on the characters it covers: a match inside a segment is then a
-    match of the whole text at the same place, which the whole-text search finds or
-    overlaps with an earlier match. The patterns of claims.REFERENCE,
-    equations.LABEL and equations.EQREF and bibliography.CITATION are of that kind;
-    any other pattern (lookaround, anchors such as ^, $ and \\b, atomic groups,
-    possessive repeats, or one that can match nothing) has every segment of the
-    given kinds searched, as before."""
-    if not _context_free(pattern):
-        return _substitute_in(markdown, pattern, kinds, replace, first_line, None)
-    spans = [match.span() for match in pattern.finditer(markdown)]
-    if not spans:
-        return markdown
-    return _substitute_in(markdown, pattern, kinds, replace, first_line, spans)
-
-
-def _substitute_in(markdown, pattern, kinds, replace, first_line, spans) -> str:
-    """`spans`: (start, end) of the whole text's matches, in order, or None to search
-    every segment of the kinds."""
+    in the file (the markdown's first line being `first_line`)."""
     lines = LineIndex(markdown, first_line)
-    ends = None if spans is None else [end for _, end in spans]  # ascending: no overlaps
     pieces = []
-    position = 0  # markdown[:position] is in pieces (the segments cover the text)
     for segment in segments(markdown):
-        if segment.kind not in kinds:
-            continue
-        if spans is not None:
-            # The first match that ends after the segment starts overlaps the segment
-            # if it starts before the segment ends; no later one does if it does not.
-            first = bisect.bisect_right(ends, segment.start)
-            if first == len(spans) or spans[first][0] >= segment.end:
-                continue
+        text = markdown[segment.start : segment.end]
+        if segment.kind in kinds:
 
-        def one(match: re.Match, segment: Segment = segment) -> str:
-            return replace(match, segment.kind, lines.line_of(segment.start + match.start()))
+            def one(match: re.Match, segment: Segment = segment) -> str:
+                return replace(match, segment.kind, lines.line_of(segment.start + match.start()))
 
-        pieces.append(markdown[position : segment.start])
-        pieces.append(pattern.sub(one, markdown[segment.start : segment.end]))
-        position = segment.end
-    pieces.append(markdown[position:])
+            text = pattern.sub(one, text)
+        pieces.append(text)
     return "".join(pieces)
-
-
-# Operations whose outcome depends on the text around a match (or that, once they
-# have matched, keep what they took even if the rest of the pattern then fails).
-_CONTEXT_OPERATIONS = {"AT", "ASSERT", "ASSERT_NOT", "ATOMIC_GROUP", "POSSESSIVE_REPEAT"}
-
-
-@functools.lru_cache(maxsize=32)
-def _context_free(pattern: re.Pattern) -> bool:
-    """True if the pattern's matches depend only on the characters they cover and
-    none is empty (see `substitute`); False when in doubt."""
-    try:
-        from re import _parser  # Python's own parse of the pattern (3.11+)
-
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
-    except Exception:  # another Python's internals: search every segment
-        return False
-    if parsed.getwidth()[0] == 0:
-        return False
-    pending: list = [parsed]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, _parser.SubPattern):
-            pending.extend(item.data)
-        elif isinstance(item, (list, tuple)):
-            if len(item) == 2 and str(item[0]) in _CONTEXT_OPERATIONS:
-                return False
-            pending.extend(item)
-    return True

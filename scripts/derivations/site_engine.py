@@ -359,14 +359,9 @@ class SiteEngine:
             self.figure_sizes.update(
                 {f"{topic}/{svg.name}": figure_tags.svg_size(svg) for svg in run.figures}
             )
-            # The entry's meta.json lists each file's SHA-256 (checked by the cache
-            # lookup); a figure is hashed here only if it is not listed.
-            checksums = self._checksums(run) if run.figures else {}
             for svg in run.figures:
                 files.append(GeneratedFile(f"figures/{topic}/{svg.name}", source=svg))
-                digest = checksums.get(f"figures/{svg.name}")
-                if digest is None:
-                    digest = hashlib.sha256(svg.read_bytes()).hexdigest()
+                digest = hashlib.sha256(svg.read_bytes()).hexdigest()
                 self.figure_files[digest] = files[-1].site_path
             files.append(self._notebook(run))
         index = claims_index.entries(self.declarations, self.values, self.statuses, tests)
@@ -394,15 +389,6 @@ class SiteEngine:
             )
         )
         return files
-
-    @staticmethod
-    def _checksums(run: SnippetRun) -> dict[str, str]:
-        """The SHA-256 of each file of the run's entry, from its meta.json (or none)."""
-        try:
-            checksums = run.meta.get("checksums")
-        except (OSError, ValueError):
-            return {}
-        return checksums if isinstance(checksums, dict) else {}
 
     def _notebook(self, run: SnippetRun) -> GeneratedFile:
         """The run's notebook, copied under .cache/site-files/, laid out as in docs/."""

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-from scripts.derivations.bibliography import CITATION
-from scripts.derivations.claims import REFERENCE, format_math, format_value
+from scripts.derivations.claims import format_math, format_value
 from scripts.derivations.claims_index import changed_values
-from scripts.derivations.equations import EQREF, LABEL
 from scripts.derivations.lint import hand_typed_numbers
-from scripts.derivations.markdown_scan import LineIndex, _context_free, segments, substitute
+from scripts.derivations.markdown_scan import segments
 from scripts.derivations.references import VERIFIED, ReferenceContext, render
 from scripts.derivations.snippets import Declaration
 
@@ -41,88 +37,6 @@ def test_scanner_separates_code_math_and_prose():
     assert ("comment", "<!-- g -->") in found
     assert ("code", "```\nh $i$\n```\n") in found
     assert not any(kind == "math" and "5" in part for kind, part in found), "prices are not math"
-
-
-def every_segment_substituted(markdown, pattern, kinds, replace, first_line=1):
-    """What substitute did before it skipped segments: search each one of the kinds."""
-    lines = LineIndex(markdown, first_line)
-    pieces = []
-    for segment in segments(markdown):
-        text = markdown[segment.start : segment.end]
-        if segment.kind in kinds:
-
-            def one(match, segment=segment):
-                return replace(match, segment.kind, lines.line_of(segment.start + match.start()))
-
-            text = pattern.sub(one, text)
-        pieces.append(text)
-    return "".join(pieces)
-
-
-SUBSTITUTE_TEXTS = [
-    "",
-    "no match at all\n",
-    "[[em.gain]] in prose, `[[em.gain]]` in code, $[[em.gain]]$ in math\n<!-- [[em.gain]] -->\n",
-    "```\n[[em.gain]] only in a fenced block\n```\n",
-    "xa `code` bab and ab a $m$ b\n\\label{eq:a} $$\\label{eq:b}$$ [@k; @j] `[@k]`\n",
-    "a\n\nb [[em.n:d]]\n$$\nx \\eqref{eq:b}\n$$\ntail ab",
-]
-SUBSTITUTE_PATTERNS = [
-    REFERENCE,
-    LABEL,
-    EQREF,
-    CITATION,
-    re.compile(r"a[^z]*b"),  # greedy: a whole-text match runs over several segments
-    re.compile(r"a[^z]*?b"),
-    re.compile(r"\bab"),  # not context-free: every segment is searched, as before
-    re.compile(r"(?<=\s)a"),
-]
-
-
-def test_substitute_skips_only_segments_without_a_possible_match():
-    for pattern in SUBSTITUTE_PATTERNS:
-        for kinds in ({"prose"}, {"math"}, {"code"}, {"prose", "math"}):
-            for text in SUBSTITUTE_TEXTS:
-                calls, expected_calls = [], []
-
-                def replace(match, kind, line, calls=calls):
-                    calls.append((match.group(), kind, line))
-                    return f"<{kind}:{line}>"
-
-                def expected_replace(match, kind, line, calls=expected_calls):
-                    calls.append((match.group(), kind, line))
-                    return f"<{kind}:{line}>"
-
-                got = substitute(text, pattern, kinds, replace, 3)
-                expected = every_segment_substituted(text, pattern, kinds, expected_replace, 3)
-                assert (got, calls) == (expected, expected_calls), (pattern, kinds, text)
-
-
-def test_substitute_finds_a_match_the_whole_text_search_runs_past():
-    # In the whole text, "a `code` bab" is one match; the segment " bab" holds "ab".
-    text = "xa `code` bab\n"
-    replaced = substitute(text, re.compile(r"a[^z]*b"), {"prose"}, lambda m, k, n: "X")
-    assert replaced == "xa `code` bX\n"
-
-
-def test_substitute_leaves_matches_in_segments_of_other_kinds():
-    text = "prose [[em.gain]]\n\n`[[em.n]]` and $[[em.n]]$\n"
-    seen = []
-
-    def replace(match, kind, line):
-        seen.append((match["id"], kind, line))
-        return "V"
-
-    assert substitute(text, REFERENCE, {"prose"}, replace, 10) == (
-        "prose V\n\n`[[em.n]]` and $[[em.n]]$\n"
-    )
-    assert seen == [("em.gain", "prose", 10)]
-
-
-def test_callers_patterns_let_substitute_skip_segments():
-    assert all(_context_free(p) for p in (REFERENCE, LABEL, EQREF, CITATION))
-    for pattern in (r"\bx", r"x(?=y)", r"(?<!a)x", r"^x", r"(?m)x$", r"(?>ab)", r"a++", r"a*"):
-        assert not _context_free(re.compile(pattern)), pattern
 
 
 def test_references_render_in_prose_and_math_but_not_code():

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from importlib import metadata
 
-from scripts.derivations import cache
 from scripts.derivations.cache import cache_key
 from scripts.derivations.project import Project
 from scripts.derivations.runner import SnippetRun, run_snippets
@@ -166,13 +164,3 @@ def test_a_cached_run_takes_its_declared_values_without_reading_all_results(scra
     monkeypatch.setattr(SnippetRun, "results", property(unread))
     assert run_snippets(project, console=quiet()).results_by_id() == first
     assert first == {"tiny.answer": 42, "tiny.factor": 6}
-
-
-def test_installed_version_reads_what_importlib_metadata_reads():
-    for library in (*cache.NUMERIC_LIBRARIES, "pybtex", "mkdocs", "PyYAML"):
-        try:
-            expected = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            expected = None
-        assert cache.installed_version(library) == expected, library
-    assert cache.installed_version("no-such-distribution-here") is None
