@@ -173,7 +173,11 @@ def prune(project: Project, keep: set[str]) -> list[str]:
     now = time.time()
     for path in project.runs_dir.iterdir():
         if path.name.startswith(".tmp-"):
-            if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+            try:
+                modified = path.stat().st_mtime
+            except FileNotFoundError:  # another build finished with it meanwhile
+                continue
+            if now - modified > STALE_TEMP_SECONDS:
                 if path.is_dir():
                     shutil.rmtree(path, ignore_errors=True)
                 else:  # a notebook skeleton left by a killed build (runner.py)

@@ -148,3 +148,25 @@ def test_statements_and_values_are_escaped(scratch):
     assert "<i>label</i>" not in tiny
     claims = json.loads((scratch.root / "site" / "claims.json").read_text())
     assert claims[0]["statement"] == "Six <script>alert(1)</script> times seven."
+
+
+def test_prune_skips_a_temporary_file_another_build_removes_meanwhile(scratch, monkeypatch):
+    """Two builds share the cache: one may remove its notebook skeleton between the
+    other's listing of the cache folder and its look at that file (seen under load)."""
+    from pathlib import Path
+
+    from scripts.derivations import cache
+
+    project = Project(scratch.root)
+    vanishing = project.runs_dir / ".tmp-0123-99-1.notebook.json"
+    vanishing.write_text("{}")
+    real_stat = Path.stat
+
+    def stat(path, *args, **kwargs):
+        if path == vanishing:
+            path.unlink(missing_ok=True)  # the other build finished with it just now
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    assert cache.prune(project, keep=entries(project)) == []
+    assert not vanishing.exists()
