@@ -1,4 +1,4 @@
-"""The forked notebook conversion (mkdocs_hooks._NotebookConverter): a finished copy
+"""The forked notebook conversion (notebook_conversion.NotebookConverter): a finished copy
 leaves its conversion whole in the shared cache; a failed one leaves nothing behind,
 so the real page converts the notebook itself."""
 
@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from scripts.derivations import mkdocs_hooks
+from scripts.derivations import notebook_conversion
 
 pytestmark = pytest.mark.skipif(
-    not mkdocs_hooks.FORK_CONVERSIONS, reason="conversions are forked only on Linux"
+    not notebook_conversion.FORK_CONVERSIONS, reason="conversions are forked only on Linux"
 )
 
 
@@ -40,7 +40,7 @@ class FakeJupyterPlugin:
 def converter(cache_dir: Path, fail_halfway: bool):
     plugin = FakeJupyterPlugin(cache_dir, fail_halfway)
     config = SimpleNamespace(plugins={"mkdocs-jupyter": plugin})
-    return mkdocs_hooks._NotebookConverter(config, files=[])
+    return notebook_conversion.NotebookConverter(config, files=[])
 
 
 def test_a_finished_copy_leaves_its_conversion_whole_in_the_shared_cache(tmp_path):

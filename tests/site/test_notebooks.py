@@ -91,7 +91,7 @@ def test_a_written_notebook_runs_in_a_jupyter_kernel_from_the_clone_root(scratch
 
 def test_a_fresh_snippet_notebook_is_converted_while_snippets_run(scratch):
     """The engine converts a freshly run snippet's notebook as soon as the run ends
-    (mkdocs_hooks._NotebookConverter), so its page finds the conversion in
+    (notebook_conversion.NotebookConverter), so its page finds the conversion in
     mkdocs-jupyter's cache instead of converting again after all snippets ran."""
     edit(scratch, "factor * 7}", "factor * 7}  # a new cache key")
     build = scratch.run("mkdocs", "build", "--verbose", "--site-dir", str(scratch.root / "site"))
