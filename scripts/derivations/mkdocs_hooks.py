@@ -61,7 +61,7 @@ def on_files(files, config):
         converter.abandon()
         raise PluginError(f"\n{error}") from None
     finally:
-        converter.wait_for_warm_up()
+        converter.wait_for_thread()
     _patch_palette_css(files, config)
     for item in generated:
         existing = files.get_file_from_path(item.site_path)

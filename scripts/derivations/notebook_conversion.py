@@ -164,8 +164,10 @@ class NotebookConverter:
         if self.plugin is not None:
             shutil.rmtree(Path(self.plugin.config["cache_dir"]) / f".converting-{pid}", True)
 
-    def wait_for_warm_up(self) -> None:
-        """The formulas rendered ahead are in the engine's memory before pages read it."""
+    def wait_for_thread(self) -> None:
+        """Everything queued in the thread is done before pages read its results: the
+        formulas rendered ahead, and any conversion that ran there instead of in a
+        forked copy (the plugin's cache files are not written atomically)."""
         self.pool.shutdown(wait=True)
 
     def abandon(self) -> None:

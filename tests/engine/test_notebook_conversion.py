@@ -12,7 +12,7 @@ import pytest
 
 from scripts.derivations import notebook_conversion
 
-pytestmark = pytest.mark.skipif(
+FORK_ONLY = pytest.mark.skipif(
     not notebook_conversion.FORK_CONVERSIONS, reason="conversions are forked only on Linux"
 )
 
@@ -43,6 +43,7 @@ def converter(cache_dir: Path, fail_halfway: bool):
     return notebook_conversion.NotebookConverter(config, files=[])
 
 
+@FORK_ONLY
 def test_a_finished_copy_leaves_its_conversion_whole_in_the_shared_cache(tmp_path):
     notebook = tmp_path / "demo.ipynb"
     notebook.write_text("{}")
@@ -55,6 +56,7 @@ def test_a_finished_copy_leaves_its_conversion_whole_in_the_shared_cache(tmp_pat
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["conversion.json"]
 
 
+@FORK_ONLY
 def test_a_failed_copy_leaves_no_half_written_file(tmp_path):
     notebook = tmp_path / "demo.ipynb"
     notebook.write_text("{}")
@@ -64,3 +66,17 @@ def test_a_failed_copy_leaves_no_half_written_file(tmp_path):
     cache = tmp_path / "cache"
     assert not cache.exists() or not list(cache.iterdir()), "no partial file, no work folder"
     assert work.children == {}
+
+
+def test_without_fork_the_conversion_runs_in_the_thread_and_is_done_before_pages(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(notebook_conversion, "FORK_CONVERSIONS", False)
+    notebook = tmp_path / "demo.ipynb"
+    notebook.write_text("{}")
+    work = converter(tmp_path / "cache", fail_halfway=False)
+    work.submit(notebook)
+    assert work.children == {}, "nothing forked"
+    work.wait_for_thread()
+    written = json.loads((tmp_path / "cache" / "conversion.json").read_text())
+    assert written == {"content": "half and whole"}
