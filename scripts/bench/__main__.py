@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from . import builds, first_view, scale, serve_edit
-from .workspace import QUIET_ENV, ROOT, commit_all, copy_project, say, timed_build
+from .workspace import ROOT, bench_environment, commit_all, copy_project, say, timed_build
 
 TEST_BUDGET_SECONDS = 600
 
@@ -31,7 +31,7 @@ def make_test() -> tuple[float, bool]:
         run = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
             cwd=root,
-            env={**os.environ, **QUIET_ENV, "DERIVATIONS_REQUIRE_BROWSER": "1"},
+            env=bench_environment({"DERIVATIONS_REQUIRE_BROWSER": "1"}),
             capture_output=True,
             text=True,
         )

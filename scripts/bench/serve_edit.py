@@ -17,7 +17,7 @@ from pathlib import Path
 from scripts.derivations.browser import chromium
 from scripts.derivations.cache import read_json
 
-from .workspace import QUIET_ENV, copy_project, say
+from .workspace import bench_environment, copy_project, say
 
 EDITED_SNIPPET = "snippets/em/gmm.py"
 PAGE = "em/"
@@ -53,7 +53,7 @@ def measure() -> dict:
         server = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
             cwd=root,
-            env={**os.environ, **QUIET_ENV},
+            env=bench_environment(),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
