@@ -83,3 +83,33 @@ def test_changed_values_lists_old_and_new():
         "a.x: 1.0 → 1.5",
         "a.z: (none) → 3",
     ]
+
+
+def test_claims_page_shows_statements_as_written():
+    """A statement is plain text: asterisks stay asterisks, markup is escaped, and the
+    page still converts with the site's Markdown extensions (the tables are HTML)."""
+    import markdown
+
+    from scripts.derivations.claims_index import entries, page_markdown
+
+    declarations = {
+        "em.gap": Declaration(
+            "em.gap",
+            "claim",
+            "(T_n − T*) / h² against ∫ P y*''² dx at <b>large</b> m.",
+            None,
+            "a | b",
+            ".2f",
+            "snippets/em/gmm.py",
+            7,
+        )
+    }
+    index = entries(declarations, {"em.gap": 0.5}, {"em.gap": "verified"}, {})
+    page = markdown.markdown(
+        page_markdown(index, declarations, {"em": ("EM", "posts/em.md")}),
+        extensions=["md_in_html", "tables", "attr_list"],
+    )
+    assert "(T_n − T*) / h² against ∫ P y*''² dx at &lt;b&gt;large&lt;/b&gt; m." in page
+    assert "<em>" not in page.split("<table>", 1)[1]
+    assert "Compared with a | b; computed in <code>snippets/em/gmm.py:7</code>." in page
+    assert '<span id="claim-em-gap"></span>' in page and "<td>0.50</td>" in page
