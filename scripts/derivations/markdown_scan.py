@@ -8,7 +8,6 @@ page's Markdown; `line_of` turns them into line numbers.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,9 +37,28 @@ class Segment:
     end: int
 
 
-@functools.lru_cache(maxsize=64)  # a page's text is scanned by several steps of one build
 def segments(text: str) -> tuple[Segment, ...]:
     """Cover `text` with consecutive segments, in order."""
+    found = _scanned.get(text)
+    if found is None:
+        found = _scan(text)
+        _remember(text, found)
+    return found
+
+
+# A page's text is scanned by several steps of one build, each working on the text
+# the step before returned (see `substitute`).
+_scanned: dict[str, tuple[Segment, ...]] = {}
+SCANS_KEPT = 64
+
+
+def _remember(text: str, found: tuple[Segment, ...]) -> None:
+    if len(_scanned) >= SCANS_KEPT:
+        del _scanned[next(iter(_scanned))]  # the oldest
+    _scanned[text] = found
+
+
+def _scan(text: str) -> tuple[Segment, ...]:
     found: list[Segment] = []
     position = 0
     for start, end in _fenced_blocks(text):
@@ -108,7 +126,9 @@ def substitute(
     `replace(match, kind, line)` returns the new text; `line` is the match's line
     in the file (the markdown's first line being `first_line`)."""
     lines = LineIndex(markdown, first_line)
-    pieces = []
+    pieces: list[str] = []
+    moved: list[Segment] = []
+    position = 0
     for segment in segments(markdown):
         text = markdown[segment.start : segment.end]
         if segment.kind in kinds:
@@ -118,4 +138,11 @@ def substitute(
 
             text = pattern.sub(one, text)
         pieces.append(text)
-    return "".join(pieces)
+        moved.append(Segment(segment.kind, position, position + len(text)))
+        position += len(text)
+    result = "".join(pieces)
+    # What replaced a match is of its segment's kind (a value or a link in prose, a
+    # number or a tag in math), so the result's segments are the old ones, moved: the
+    # next step reads them instead of scanning the page again (4 scans a page → 1).
+    _remember(result, tuple(s for s in moved if s.end > s.start))
+    return result

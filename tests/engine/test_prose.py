@@ -113,3 +113,22 @@ def test_claims_page_shows_statements_as_written():
     assert "<em>" not in page.split("<table>", 1)[1]
     assert "Compared with a | b; computed in <code>snippets/em/gmm.py:7</code>." in page
     assert '<span id="claim-em-gap"></span>' in page and "<td>0.50</td>" in page
+
+
+def test_segments_after_a_substitution_match_a_fresh_scan():
+    """`substitute` hands the next step the old segments, moved; they must be what
+    scanning the new text finds when replacements are of their segment's kind."""
+    import re
+
+    from scripts.derivations.markdown_scan import _scan, substitute
+
+    text = (
+        "A [[em.gain]] and `[[em.n]]` code.\n\n$$x = [[em.n]] \\label{eq:a}$$\n\nThen [[em.n]].\n"
+    )
+    result = substitute(
+        text, re.compile(r"\[\[[a-z.]+\]\]"), {"prose", "math"}, lambda m, kind, line: "1234567"
+    )
+    assert result.count("1234567") == 3 and "`[[em.n]]`" in result
+    assert segments(result) == _scan(result)
+    shorter = substitute(result, re.compile("1234567"), {"math"}, lambda m, kind, line: "9")
+    assert segments(shorter) == _scan(shorter) and "$$x = 9 " in shorter
