@@ -190,8 +190,13 @@ class SiteEngine:
     def __post_init__(self):
         self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
         self.bibliography: bibliography.Bibliography | None = None
-        self.commit = citation.current_commit(self.project.root)
+        self._commit = citation.ask_commit(self.project.root)  # answered while MkDocs starts
+        self._histories: dict[str, citation.Git] = {}  # docs path → its git log, asked early
         self.authors = _authors(self.project.docs_dir / ".authors.yml")
+
+    @property
+    def commit(self) -> str:
+        return citation.commit_of(self._commit)
 
     # -- before pages render ------------------------------------------------
     def prepare(
@@ -263,6 +268,10 @@ class SiteEngine:
             )
             problems += more
             self.titles[docs_path] = _title(text) or docs_path
+            if docs_path.startswith("posts/"):  # their citation boxes list their history
+                self._histories[docs_path] = citation.ask_history(
+                    self.project.root, self._watched(docs_path)
+                )
             member = _series_member(text, docs_path, self.titles[docs_path], parsed)
             if member is not None:
                 self.series_members.append(member)
@@ -468,7 +477,9 @@ class SiteEngine:
         if isinstance(published, datetime):
             published = published.date()
         slug = Path(page.docs_path).stem
-        watched = [page.path, f"snippets/{slug.replace('-', '_')}"]
+        history = self._histories.pop(page.docs_path, None) or citation.ask_history(
+            self.project.root, self._watched(page.docs_path)
+        )
         return citation.PageCitation(
             site_name=self.site_name,
             title=str(page.meta.get("title") or self.titles.get(page.docs_path, slug)),
@@ -477,8 +488,16 @@ class SiteEngine:
             url=page.canonical_url,
             commit=self.commit,
             key=f"runnable-derivations-{slug}",
-            history=citation.history(self.project.root, watched),
+            history=citation.history_of(history),
         )
+
+    def _watched(self, docs_path: str) -> list[str]:
+        """The files whose commits are a page's history: the page and its snippets."""
+        slug = Path(docs_path).stem
+        return [
+            f"{self.project.rel(self.project.docs_dir)}/{docs_path}",
+            f"snippets/{slug.replace('-', '_')}",
+        ]
 
     def finish_page(self, page_html: str, docs_path: str) -> tuple[str, dict[str, str]]:
         """The finished HTML (math rendered, Scholar tags in the head) and the files
