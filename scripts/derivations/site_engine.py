@@ -555,6 +555,7 @@ class SiteEngine:
 
         A build with a failed snippet is not compared: its missing values would
         read as removals and then as additions on the next good build."""
+        markdown_scan.forget()
         self.katex.save()
         cache.write_json_atomic(self.katex.stats_file, self.math_stats)
         if self.failed_topics or self.site_problems:
