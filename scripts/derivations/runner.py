@@ -17,13 +17,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from . import cache
 from .errors import Problem
 from .project import Project
 from .snippets import Snippet, discover
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 ENTRY_FILES = {
@@ -95,7 +97,7 @@ def run_snippets(
     jobs: int | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     use_cache: bool = True,
-    console: Console | None = None,
+    console: Console | None = None,  # rich's; one for stderr if None and snippets run
     snippets: list[Snippet] | None = None,
     on_ran: Callable[[SnippetRun], None] | None = None,
     on_started: Callable[[], None] | None = None,
@@ -120,8 +122,8 @@ def run_snippets(
             report.runs[snippet.rel] = SnippetRun(snippet, keys[snippet.rel], entry, hit=True)
         else:
             pending.append(snippet)
-    console = console or Console(stderr=True)
     if pending:
+        console = console or _stderr_console()
         before = _repository_files(project)
         cores = os.cpu_count() or 1
         # Every stale snippet starts at once (up to a few per core) and the operating
@@ -138,12 +140,29 @@ def run_snippets(
     _check_declared_results(report)
     hits = [r.snippet.rel for r in report.runs.values() if r.hit]
     if hits:
-        console.print(f"[dim]snippets from cache ({len(hits)}): {', '.join(hits)}[/dim]")
+        _say(console, f"snippets from cache ({len(hits)}): {', '.join(hits)}")
     if not report.failures:
         cache.prune(project, set(keys.values()))
         index = {rel: run.key for rel, run in sorted(report.runs.items())}
         cache.write_json_atomic(cache.index_file(project), index)
     return report
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console  # 10-15 ms to import: only when snippets run
+
+    return Console(stderr=True)
+
+
+def _say(console: Console | None, message: str) -> None:
+    """A dim line on stderr, through rich's console if there is one (a cached build
+    has none, and its one line does not need rich)."""
+    if console is not None:
+        console.print(message, style="dim", markup=False, highlight=False)
+    elif sys.stderr.isatty():
+        print(f"\x1b[2m{message}\x1b[0m", file=sys.stderr)
+    else:
+        print(message, file=sys.stderr)
 
 
 def _from_index(project: Project, report: RunReport) -> RunReport:

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
-from rich.console import Console
 
 from . import (
     bibliography,
@@ -44,6 +44,9 @@ from .project import Project
 from .references import FAILED, UNVERIFIED, VERIFIED, ReferenceContext, render
 from .runner import RunReport, SnippetRun, run_snippets
 from .snippets import Declaration, discover
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 REQUIRE_VERIFIED_VARIABLE = "DERIVATIONS_REQUIRE_VERIFIED"
 # The benchmark's floor: use the entries of the last run without computing keys.
