@@ -16,6 +16,7 @@ from .errors import Problem
 from .markdown_scan import LineIndex, segments
 
 NUMBER = re.compile(r"(?<![\w.\-/#^])[-−]?\d+(?:[.,]\d+)*(?![\w])")
+DIGIT = re.compile(r"\d")
 YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 NUMBERED_THINGS = (
     r"(?:eq|eqs|equation|equations|section|sections|§|figure|figures|fig|figs|table|tables"
@@ -43,8 +44,8 @@ def hand_typed_numbers(
     lines = LineIndex(markdown, first_line)
     problems = []
     for segment in segments(markdown):
-        if segment.kind != "prose":
-            continue
+        if segment.kind != "prose" or not DIGIT.search(markdown, segment.start, segment.end):
+            continue  # no digit, no number to flag (most prose between formulas)
         text = _blank(markdown[segment.start : segment.end], [REFERENCE, CITATION, NOT_TEXT])
         for phrase in allowed:
             text = text.replace(phrase, " " * len(phrase))
