@@ -37,6 +37,23 @@ gc.set_threshold(50_000, 20, 100)
 SERVE_POLL_SECONDS = 0.1
 
 
+_invocation: dict[str, str] = {}
+
+
+def on_startup(command, dirty):
+    _invocation["command"] = command
+
+
+def on_shutdown():
+    """`mkdocs build` ends here, and the interpreter's garbage collections at exit
+    would walk every object the build left: 0.15-0.20 s from the end of the build to
+    the end of the process (six runs), 0.030-0.035 s with them frozen (four). Frozen
+    objects are only skipped by the collector; files are closed as the build writes
+    them. Not under `mkdocs serve`, whose process lives on."""
+    if _invocation.get("command") == "build":
+        gc.freeze()
+
+
 def on_config(config):
     project = Project(Path(config.config_file_path).resolve().parent)
     _cache_compiled_templates(config.theme, project.cache_dir / "jinja")
