@@ -113,6 +113,18 @@ class KatexRenderer:
             self._context.eval(RENDER_ALL)
         return self._context
 
+    @property
+    def started(self) -> bool:
+        """V8 runs in this process (its threads make forking it unsafe)."""
+        return self._context is not None
+
+    def remember(self, rendered: dict[str, dict]) -> None:
+        """Formulas rendered elsewhere (a forked copy of this build), to be saved."""
+        new = {key: value for key, value in rendered.items() if key not in self.memory}
+        if new:
+            self.memory.update(new)
+            self._dirty = True
+
     def save(self) -> None:
         if self._dirty:
             write_json_atomic(self.cache_file, self.memory)

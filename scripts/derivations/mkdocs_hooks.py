@@ -20,9 +20,10 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from scripts.derivations import notebook_page, session, theme_patches  # noqa: E402
+from scripts.derivations import notebook_page, parallel_pages, session, theme_patches  # noqa: E402
 from scripts.derivations.errors import DerivationError  # noqa: E402
 from scripts.derivations.notebook_conversion import NotebookConverter  # noqa: E402
+from scripts.derivations.parallel_pages import ParallelPages  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
 from scripts.derivations.site_engine import PageSource, SiteEngine  # noqa: E402
 
@@ -96,6 +97,29 @@ def _patch_palette_css(files, config) -> None:
         files.append(File.generated(config, file.src_uri, content=patched))
 
 
+@event_priority(-100)  # the navigation as every plugin left it
+def on_nav(nav, config, files):
+    engine: SiteEngine = _state["engine"]
+    pages = _state["pages"] = ParallelPages()
+    # Not under serve (its threads, and rebuilds that must show errors on the page),
+    # nor once KaTeX's V8 runs here (a build that ran snippets rendered formulas).
+    uris = engine.generated_pages()
+    if not parallel_pages.can_carry_notebooks(config):
+        uris = {uri for uri in uris if not uri.endswith(".ipynb")}
+    pages.defer(uris, not session.serving() and not engine.katex.started)
+    _state["nav"] = nav
+    return nav
+
+
+@event_priority(-100)  # every plugin's environment in place, as the pages get it
+def on_env(env, config, files):
+    pages: ParallelPages | None = _state.get("pages")
+    if pages is not None:
+        converter: NotebookConverter = _state["converter"]
+        pages.start(config, files, _state["nav"], env, _state["engine"], not converter.children)
+    return env
+
+
 @event_priority(100)  # before mkdocs-jupyter reads its conversion cache for the page
 def on_pre_page(page, config, files):
     converter: NotebookConverter | None = _state.get("converter")
@@ -157,16 +181,23 @@ def on_post_page(output, page, config):
     return output
 
 
+@event_priority(100)  # before the search plugin writes its index
 def on_post_build(config):
     _state["converter"].abandon()  # any notebook whose page was never built
+    pages: ParallelPages | None = _state.get("pages")
+    if pages is not None:
+        try:
+            pages.finish(_state["engine"])
+        except DerivationError as error:
+            raise PluginError(f"\n{error}") from None
     for change in _state["engine"].finish():
         log.info(f"claim changed: {change}")
 
 
 def on_build_error(error):
-    converter = _state.get("converter")
-    if converter is not None:
-        converter.abandon()
+    for worker in (_state.get("converter"), _state.get("pages")):
+        if worker is not None:
+            worker.abandon()
 
 
 def on_serve(server, config, builder):

@@ -189,6 +189,7 @@ class SiteEngine:
     page_texts: dict[str, str] = field(
         default_factory=dict
     )  # docs path → source, read once a build
+    generated: list[GeneratedFile] = field(default_factory=list)  # added to the site
 
     def __post_init__(self):
         self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
@@ -236,8 +237,8 @@ class SiteEngine:
         problems += self._unpublishable_claims()
         problems += self._load_bibliography()
         tests = {claim_id: [node for node, _ in places] for claim_id, places in claim_tests.items()}
-        files = self._generated_files(report, tests)
-        return self._fail_or_keep(problems, files)
+        self.generated = self._generated_files(report, tests)
+        return self._fail_or_keep(problems, self.generated)
 
     def warm_up(self) -> None:
         """While snippets run (in another thread): render the pages' formulas that hold
@@ -551,6 +552,27 @@ class SiteEngine:
             box += html.escape("\n".join(str(p) for p in problems)) + "</pre></div>"
             rendered = re.sub(r"(<article[^>]*>)", lambda m: m[1] + box, rendered, count=1)
         return rendered
+
+    # -- pages built in a forked copy (parallel_pages.py) ----------------------
+    def generated_pages(self) -> set[str]:
+        """Docs paths of the pages this engine adds (claims, notebooks, ...)."""
+        return {f.site_path for f in self.generated if f.site_path.endswith((".md", ".ipynb"))}
+
+    def math_snapshot(self) -> tuple[set[str], dict[str, float]]:
+        return set(self.katex.memory), dict(self.math_stats)
+
+    def math_since(self, snapshot: tuple[set[str], dict[str, float]]) -> dict:
+        """What rendering pages added to the formula cache and the math figures."""
+        known, stats = snapshot
+        return {
+            "formulas": {k: v for k, v in self.katex.memory.items() if k not in known},
+            "stats": {k: self.math_stats[k] - stats.get(k, 0) for k in self.math_stats},
+        }
+
+    def take_math(self, changes: dict) -> None:
+        self.katex.remember(changes["formulas"])
+        for key, value in changes["stats"].items():
+            self.math_stats[key] = self.math_stats.get(key, 0) + value
 
     # -- after the build ------------------------------------------------------
     def finish(self) -> list[str]:

@@ -1,0 +1,281 @@
+"""The pages the engine adds (claims, bibliography, reproducibility, the notebooks)
+built in a forked copy of `mkdocs build`, on the other core, while the authored
+pages are built here.
+
+MkDocs builds pages one after another on one core. The engine's pages need
+nothing from the authored pages that is not known once those are read (they are
+not in the search results of an authored page, hold no tags and no posts), and
+the authored pages need nothing from them but their URLs and navigation titles,
+which exist before any page is read. So MkDocs is told to skip them here
+(`mkdocs.commands.build._populate_page` and `_build_page` are wrapped), and when
+every page is read (`on_env`, where MkDocs starts writing) a forked copy reads and
+builds them with the same plugins, and writes them. Before the search index is
+written (`finish`) the copy hands back what this process would have kept: their
+search entries, in the places a serial build puts them, their log messages
+(logged here, so `--strict` counts their warnings), and the formulas it rendered
+that the formula cache lacks.
+
+If anything is not as expected (another platform, `mkdocs serve`, a thread or
+KaTeX's V8 already running here, MkDocs' functions changed, the copy failed), the
+pages are built here as before: in `on_env`, or in `finish` after a failed copy,
+where an error they raise is reported as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+import logging
+import os
+import select
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.plugins.derivations")
+
+PLATFORM_CAN_FORK = sys.platform == "linux" and hasattr(os, "fork")
+# Set to 1 to build every page in this process, as MkDocs does (to compare, or debug).
+SERIAL_VARIABLE = "DERIVATIONS_SERIAL_PAGES"
+PAGE_EVENTS = ("_populate_page", "_build_page")
+WAIT_SECONDS = 300.0  # the copy takes well under a second; past this it is stuck
+
+
+class ParallelPages:
+    """One build's engine pages: chosen by `defer`, built by `start`, merged by `finish`."""
+
+    def __init__(self):
+        self.uris: set[str] = set()  # the pages this process skips
+        self.deferred: dict[str, object] = {}  # src_uri → Page, as MkDocs' loop met it
+        self.skipped_at: dict[str, int] = {}  # src_uri → search entries before it
+        self.pid: int | None = None
+        self.reader: int | None = None
+        self.build_context: tuple = ()  # MkDocs' config, files, nav and environment
+
+    # -- before the pages are read ---------------------------------------------
+    def defer(self, src_uris: set[str], allowed: bool) -> None:
+        """Skip these pages (docs paths) in this process's reading and building, if a
+        copy can build them (`allowed`: the caller's conditions, e.g. not serve)."""
+        if os.environ.get(SERIAL_VARIABLE) == "1":
+            return
+        if allowed and src_uris and _can_fork() and _wrap_mkdocs(self):
+            self.uris = set(src_uris)
+
+    def skips(self, page) -> bool:
+        return page.file.src_uri in self.uris
+
+    # -- when every other page is read -----------------------------------------
+    def start(self, config, files, nav, env, engine, fork: bool = True) -> None:
+        """Fork the copy that builds the deferred pages; without one, read them here
+        and let MkDocs' loop build them as usual. `engine`: the SiteEngine, whose
+        formula cache and math figures the copy adds to."""
+        if not self.uris:
+            return
+        self.build_context = (config, files, nav, env)
+        if fork and self.deferred and _can_fork():
+            reader, writer = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(reader)
+                os.close(writer)
+            else:
+                if pid == 0:
+                    os.close(reader)
+                    os._exit(_build_in_copy(self, config, files, nav, env, engine, writer))
+                os.close(writer)
+                self.pid, self.reader = pid, reader
+                return
+        self._read_here(config, files)
+
+    def _read_here(self, config, files) -> None:
+        pages, self.deferred, self.uris = list(self.deferred.values()), {}, set()
+        for page in pages:
+            _ORIGINAL["_populate_page"](page, config, files)
+
+    # -- before the search index is written -------------------------------------
+    def finish(self, engine) -> None:
+        """Take in what the copy did, or build the pages here if it failed."""
+        if self.pid is None:
+            return
+        config, files, nav, env = self.build_context
+        payload = self._collect()
+        pages, self.deferred, self.uris = list(self.deferred.values()), {}, set()
+        if payload is None:
+            log.info("building the engine's pages in a second process failed; built here")
+            doc_files = files.documentation_pages()
+            for page in pages:
+                _ORIGINAL["_populate_page"](page, config, files)
+                _ORIGINAL["_build_page"](page, config, doc_files, nav, env)
+            return
+        log.debug(f"built in a second process: {', '.join(sorted(payload['entries']))}")
+        for name, level, message in payload["records"]:
+            logging.getLogger(name).log(level, message)
+        entries = search_entries(config)
+        if entries is not None:
+            _insert_entries(entries, self.skipped_at, payload["entries"])
+        engine.take_math(payload["math"])
+        used = _conversions_used(config)
+        if used is not None:
+            used.update(Path(path) for path in payload["notebook_conversions"])
+
+    def _collect(self) -> dict | None:
+        """The copy's payload, or None if it failed or ran past WAIT_SECONDS."""
+        chunks = []
+        deadline = time.monotonic() + WAIT_SECONDS
+        with os.fdopen(self.reader, "rb", buffering=0) as stream:
+            self.reader = None
+            while select.select([stream], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                chunk = stream.read(1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if status != 0:
+            return None
+        try:
+            return json.loads(b"".join(chunks))
+        except ValueError:
+            return None
+
+    def abandon(self) -> None:
+        """The build stops: no copy outlives it."""
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = None
+        if self.reader is not None:
+            os.close(self.reader)
+            self.reader = None
+        self.deferred, self.uris = {}, set()
+
+
+def _can_fork() -> bool:
+    """Fork only where it is plain and safe: Linux, two cores or more, and no other
+    thread in this process (a lock one holds would be copied held)."""
+    return PLATFORM_CAN_FORK and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+
+
+def _build_in_copy(pages: ParallelPages, config, files, nav, env, engine, writer: int) -> int:
+    """In the forked copy: read and build the pages, write them, and send back what
+    the parent keeps. Never returns to MkDocs: the caller exits with the result."""
+    try:
+        records: list[tuple[str, int, str]] = []
+        mkdocs_log = logging.getLogger("mkdocs")
+        mkdocs_log.handlers = [_Capture(records)]  # the parent logs them, once, counted
+        mkdocs_log.propagate = False
+        deferred, pages.uris = list(pages.deferred.values()), set()
+        entries = search_entries(config)
+        math_before = engine.math_snapshot()
+        for page in deferred:
+            _ORIGINAL["_populate_page"](page, config, files)
+        doc_files = files.documentation_pages()
+        built: dict[str, list] = {}
+        for page in deferred:
+            before = len(entries) if entries is not None else 0
+            _ORIGINAL["_build_page"](page, config, doc_files, nav, env)
+            built[page.file.src_uri] = entries[before:] if entries is not None else []
+        payload = {
+            "records": records,
+            "entries": built,
+            "math": engine.math_since(math_before),
+            "notebook_conversions": sorted(map(str, _conversions_used(config) or ())),
+        }
+        with os.fdopen(writer, "wb") as stream:
+            stream.write(json.dumps(payload).encode())
+        return 0
+    except BaseException:
+        return 1
+
+
+class _Capture(logging.Handler):
+    def __init__(self, records: list):
+        super().__init__(logging.DEBUG)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _insert_entries(entries: list, skipped_at: dict[str, int], built: dict[str, list]) -> None:
+    """Each page's entries where the serial build puts them: a page's place is the
+    number of entries there were when MkDocs' loop reached it. From the last page
+    the loop reached back to the first, so that pages sharing a place keep their order."""
+    for src_uri, position in reversed(skipped_at.items()):
+        entries[position:position] = built.get(src_uri, [])
+
+
+_ORIGINAL: dict[str, Callable] = {}
+_ACTIVE: list[ParallelPages] = []  # the build's instance: the wrappers ask it
+
+
+def _wrap_mkdocs(pages: ParallelPages) -> bool:
+    """Wrap MkDocs' page functions once per process; False if they are not as this
+    module knows them (then nothing is deferred)."""
+    _ACTIVE[:] = [pages]
+    if _ORIGINAL:
+        return True
+    try:
+        from mkdocs.commands import build
+    except ImportError:
+        return False
+    expected = {
+        "_populate_page": ["page", "config", "files", "dirty"],
+        "_build_page": ["page", "config", "doc_files", "nav", "env", "dirty", "excluded"],
+    }
+    for name, parameters in expected.items():
+        function = getattr(build, name, None)
+        if function is None or list(inspect.signature(function).parameters) != parameters:
+            return False
+    _ORIGINAL.update({name: getattr(build, name) for name in PAGE_EVENTS})
+
+    def populate(page, config, files, dirty=False):
+        active = _ACTIVE[0] if _ACTIVE else None
+        if active is not None and active.skips(page):
+            active.deferred[page.file.src_uri] = page
+            return None
+        return _ORIGINAL["_populate_page"](page, config, files, dirty)
+
+    def build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):
+        active = _ACTIVE[0] if _ACTIVE else None
+        if active is not None and active.skips(page):
+            active.skipped_at[page.file.src_uri] = _search_entries_count(config)
+            return None
+        return _ORIGINAL["_build_page"](page, config, doc_files, nav, env, dirty, excluded)
+
+    build._populate_page, build._build_page = populate, build_page
+    return True
+
+
+def _search_entries_count(config) -> int:
+    entries = search_entries(config)
+    return len(entries) if entries is not None else 0
+
+
+def _conversions_used(config) -> set | None:
+    """mkdocs-jupyter's record of the conversions this build used (it deletes the
+    others from its cache after the build), or None."""
+    used = getattr(config.plugins.get("mkdocs-jupyter"), "_used_cache_paths", None)
+    return used if isinstance(used, set) else None
+
+
+def can_carry_notebooks(config) -> bool:
+    """Notebook pages can be built in the copy only if this process learns which
+    conversions the copy used; else mkdocs-jupyter would delete them as unused."""
+    return config.plugins.get("mkdocs-jupyter") is None or _conversions_used(config) is not None
+
+
+def search_entries(config) -> list | None:
+    """Material's search index entries as they are collected, or None."""
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    index = getattr(plugin, "search_index", None)
+    entries = getattr(index, "entries", None)
+    return entries if isinstance(entries, list) else None

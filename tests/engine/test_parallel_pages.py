@@ -1,0 +1,102 @@
+"""The engine's pages built in a forked copy of the build (parallel_pages.py): the
+same site as a build that makes every page in one process, the notebook
+conversions kept, and the pages built here when the copy fails."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from scripts.derivations import parallel_pages
+from scripts.derivations.parallel_pages import ParallelPages
+
+pytestmark = pytest.mark.skipif(not parallel_pages.PLATFORM_CAN_FORK, reason="forks on Linux only")
+
+
+def build(scratch, site: str, serial: bool = False):
+    run = scratch.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--verbose",
+        "--site-dir",
+        str(scratch.root / site),
+        env={parallel_pages.SERIAL_VARIABLE: "1" if serial else "0", "SOURCE_DATE_EPOCH": "0"},
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run.stderr
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith("feed_")  # they hold the build time
+    }
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forks only with a second core")
+def test_pages_built_in_a_second_process_make_the_same_site(scratch):
+    first = build(scratch, "site-first")
+    built_there = "bibliography.md, claims.md, notebooks/tiny/demo.ipynb, reproducibility.md"
+    assert f"built in a second process: {built_there}" in first
+    second = build(scratch, "site-parallel")
+    # mkdocs-jupyter learnt that the copy used the conversion, and kept it
+    assert "Cache hit" in second and "Converting notebook" not in second
+    assert "Evicted stale cache" not in first + second
+    serial = build(scratch, "site-serial", serial=True)
+    assert "built in a second process" not in serial
+    parallel, one_process = (
+        site_files(scratch.root / "site-parallel"),
+        site_files(scratch.root / "site-serial"),
+    )
+    assert parallel.keys() == one_process.keys()
+    different = [name for name in parallel if parallel[name] != one_process[name]]
+    assert different == []  # pages, search index (its order too), figures, sitemap
+
+
+def test_search_entries_go_where_the_serial_loop_puts_them():
+    entries = ["a", "b", "c"]
+    # two skipped pages at the same place (no entries between them), one at the end
+    skipped_at = {"claims.md": 1, "bibliography.md": 1, "reproducibility.md": 3}
+    built = {"claims.md": ["c1", "c2"], "bibliography.md": ["b1"], "reproducibility.md": ["r1"]}
+    parallel_pages._insert_entries(entries, skipped_at, built)
+    assert entries == ["a", "c1", "c2", "b1", "b", "c", "r1"]
+
+
+@pytest.mark.parametrize("copy_fails_how", ["exits", "hangs"])
+def test_a_failed_copy_leaves_the_pages_to_this_process(monkeypatch, copy_fails_how):
+    calls = []
+    monkeypatch.setitem(
+        parallel_pages._ORIGINAL, "_populate_page", lambda page, *args: calls.append(("read", page))
+    )
+    monkeypatch.setitem(
+        parallel_pages._ORIGINAL, "_build_page", lambda page, *args: calls.append(("build", page))
+    )
+    monkeypatch.setattr(parallel_pages, "WAIT_SECONDS", 0.5)
+
+    class Files:
+        def documentation_pages(self):
+            return []
+
+    pages = ParallelPages()
+    pages.uris = {"claims.md"}
+    pages.deferred = {"claims.md": "claims page"}
+    pages.build_context = (None, Files(), None, None)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a copy that dies without a word, or never ends
+        os.close(reader)
+        if copy_fails_how == "hangs":
+            time.sleep(60)
+        os._exit(1)
+    os.close(writer)
+    pages.pid, pages.reader = pid, reader
+    started = time.monotonic()
+    pages.finish(engine=None)
+    assert time.monotonic() - started < 10
+    assert calls == [("read", "claims page"), ("build", "claims page")]
+    assert pages.pid is None and not pages.uris and not pages.deferred
