@@ -80,3 +80,24 @@ def test_without_fork_the_conversion_runs_in_the_thread_and_is_done_before_pages
     work.wait_for_thread()
     written = json.loads((tmp_path / "cache" / "conversion.json").read_text())
     assert written == {"content": "half and whole"}
+
+
+def test_the_warm_up_compiles_every_theme_template_it_can(tmp_path):
+    """Material's templates are compiled while snippets run, each on its own: one
+    that needs a plugin's filter (the blog's `date`) must not stop the others."""
+    from jinja2 import FileSystemBytecodeCache
+    from mkdocs.config import load_config
+
+    config = load_config(str(Path(__file__).resolve().parents[2] / "mkdocs.yml"))
+    make_environment = config.theme.get_env
+
+    def get_env():  # as mkdocs_speedups.py sets it up
+        environment = make_environment()
+        environment.bytecode_cache = FileSystemBytecodeCache(str(tmp_path))
+        return environment
+
+    config.theme.get_env = get_env
+    templates = get_env().list_templates(filter_func=lambda name: name.endswith(".html"))
+    notebook_conversion.NotebookConverter(config, files=[])._compile_theme_templates()
+    compiled = len(list(tmp_path.glob("*.cache")))
+    assert compiled >= len(templates) - 5 and len(templates) > 50
