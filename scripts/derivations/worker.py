@@ -23,6 +23,7 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import contextlib  # noqa: E402
+import importlib.machinery  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
@@ -50,6 +51,7 @@ def main(snippet_path: str, out_dir: str, skeleton_path: str) -> int:
     started = time.perf_counter()
     cpu_started = time.process_time()
     forbid_network()
+    project_modules_from_source(Path(os.environ.get("PYTHONPATH", ".").split(os.pathsep)[0]))
     try:
         notebook, results, svgs = execute(path, log, skeleton_path)
         write_entry(out, notebook, results, svgs)
@@ -71,6 +73,31 @@ def main(snippet_path: str, out_dir: str, skeleton_path: str) -> int:
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
     return 0
+
+
+def project_modules_from_source(root: Path) -> None:
+    """The project's own modules (snippets and their helpers) are compiled from their
+    source, never read from a .pyc. Python trusts a .pyc whose recorded source time
+    (whole seconds) and size match the file, so an edit that kept the size, made
+    within the second of another process's import (pytest's, say), ran the old code
+    under the new cache key. Installed packages load as usual."""
+    root, prefix = root.resolve(), Path(sys.prefix).resolve()
+
+    def hook(entry: str):
+        path = Path(entry or ".").resolve()
+        if path.is_dir() and path.is_relative_to(root) and not path.is_relative_to(prefix):
+            return importlib.machinery.FileFinder(
+                str(path), (_FromSource, importlib.machinery.SOURCE_SUFFIXES)
+            )
+        raise ImportError(entry)  # not the project's: the next hook takes it
+
+    sys.path_hooks.insert(0, hook)
+    sys.path_importer_cache.clear()
+
+
+class _FromSource(importlib.machinery.SourceFileLoader):
+    def get_code(self, fullname):
+        return self.source_to_code(self.get_data(self.path), self.path)
 
 
 def forbid_network() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import py_compile
 
 from scripts.derivations.cache import cache_key
 from scripts.derivations.project import Project
@@ -34,6 +37,23 @@ def ran(report) -> set[str]:
 
 def keys(project: Project) -> dict[str, str]:
     return {s.rel: cache_key(project, s) for s in discover(project)}
+
+
+def test_an_edit_that_keeps_the_size_and_the_second_runs_the_new_code(scratch):
+    """Python would take a .pyc whose recorded source time (whole seconds) and size
+    match; the worker compiles the project's modules from their source instead."""
+    helpers = scratch.write("snippets/tiny/_helpers.py", "CONSTANT = 21\n")
+    scratch.write("snippets/tiny/second.py", SECOND_SNIPPET)
+    py_compile.compile(  # as another process's import of the old source leaves it
+        str(helpers),
+        cfile=importlib.util.cache_from_source(str(helpers)),
+        invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP,
+    )
+    old = helpers.stat()
+    helpers.write_text("CONSTANT = 22\n")
+    os.utime(helpers, ns=(old.st_atime_ns, old.st_mtime_ns))
+    report = run_snippets(Project(scratch.root), console=quiet())
+    assert report.results_by_id()["tiny.double"] == 44
 
 
 def test_only_the_edited_snippet_reruns(scratch):
