@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# What can start a segment other than prose (see INLINE and FENCE), or end a line.
+SEGMENT_MARKERS = ("`", "$", "\\(", "\\)", "\\[", "\\]", "<!--", "\n", "~~~")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
 INLINE = re.compile(
     # The lookahead lets the regex engine skip, in C, every position that cannot
@@ -50,19 +53,22 @@ def segments(text: str) -> tuple[Segment, ...]:
 # the step before returned (see `substitute`).
 _scanned: dict[str, tuple[Segment, ...]] = {}
 SCANS_KEPT = 64
+_scanned_lock = threading.Lock()  # the build's warm-up thread scans pages too
 
 
 def _remember(text: str, found: tuple[Segment, ...]) -> None:
-    if len(_scanned) >= SCANS_KEPT:
-        del _scanned[next(iter(_scanned))]  # the oldest
-    _scanned[text] = found
+    with _scanned_lock:
+        if len(_scanned) >= SCANS_KEPT:
+            del _scanned[next(iter(_scanned))]  # the oldest
+        _scanned[text] = found
 
 
 def forget() -> None:
     """Drop the remembered scans once the pages are done: some 20,000 segments that
     each later garbage collection would walk, the interpreter's at exit included
     (a full collection after a cached build: 0.070 s with them, 0.032 s without)."""
-    _scanned.clear()
+    with _scanned_lock:
+        _scanned.clear()
 
 
 def _scan(text: str) -> tuple[Segment, ...]:
@@ -136,12 +142,16 @@ def substitute(
     pieces: list[str] = []
     moved: list[Segment] = []
     position = 0
+    kinds_kept = [True]  # no replacement holds what could start a segment
     for segment in segments(markdown):
         text = markdown[segment.start : segment.end]
         if segment.kind in kinds:
 
             def one(match: re.Match, segment: Segment = segment) -> str:
-                return replace(match, segment.kind, lines.line_of(segment.start + match.start()))
+                new = replace(match, segment.kind, lines.line_of(segment.start + match.start()))
+                if any(marker in new for marker in SEGMENT_MARKERS):
+                    kinds_kept[0] = False
+                return new
 
             text = pattern.sub(one, text)
         pieces.append(text)
@@ -151,5 +161,8 @@ def substitute(
     # What replaced a match is of its segment's kind (a value or a link in prose, a
     # number or a tag in math), so the result's segments are the old ones, moved: the
     # next step reads them instead of scanning the page again (4 scans a page → 1).
-    _remember(result, tuple(s for s in moved if s.end > s.start))
+    # A replacement holding a backtick, a dollar, a comment or a line break (a claim
+    # statement in a link's title, say) could read differently: then scan again.
+    if kinds_kept[0]:
+        _remember(result, tuple(s for s in moved if s.end > s.start))
     return result

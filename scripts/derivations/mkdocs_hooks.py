@@ -106,7 +106,7 @@ def on_nav(nav, config, files):
     uris = engine.generated_pages()
     if not parallel_pages.can_carry_notebooks(config):
         uris = {uri for uri in uris if not uri.endswith(".ipynb")}
-    pages.defer(uris, not session.serving() and not engine.katex.started)
+    pages.defer(uris, nav, not session.serving() and not engine.katex.started)
     _state["nav"] = nav
     return nav
 

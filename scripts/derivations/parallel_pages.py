@@ -33,6 +33,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,13 +58,18 @@ class ParallelPages:
         self.build_context: tuple = ()  # MkDocs' config, files, nav and environment
 
     # -- before the pages are read ---------------------------------------------
-    def defer(self, src_uris: set[str], allowed: bool) -> None:
+    def defer(self, src_uris: set[str], nav, allowed: bool) -> None:
         """Skip these pages (docs paths) in this process's reading and building, if a
-        copy can build them (`allowed`: the caller's conditions, e.g. not serve)."""
+        copy can build them (`allowed`: the caller's conditions, e.g. not serve). A
+        page in the navigation is skipped only if the navigation names it: else
+        MkDocs takes its title from its text, which this process would not read,
+        and the other pages' menus and footers show that title."""
         if os.environ.get(SERIAL_VARIABLE) == "1":
             return
+        untitled = {page.file.src_uri for page in nav.pages if "title" not in vars(page)}
+        src_uris = set(src_uris) - untitled
         if allowed and src_uris and _can_fork() and _wrap_mkdocs(self):
-            self.uris = set(src_uris)
+            self.uris = src_uris
 
     def skips(self, page) -> bool:
         return page.file.src_uri in self.uris
@@ -103,30 +109,45 @@ class ParallelPages:
         if self.pid is None:
             return
         config, files, nav, env = self.build_context
-        payload = self._collect()
+        payload, failure = self._collect()
         pages, self.deferred, self.uris = list(self.deferred.values()), {}, set()
+        entries = search_entries(config)
         if payload is None:
-            log.info("building the engine's pages in a second process failed; built here")
+            log.info(f"building the engine's pages in a second process failed; built here{failure}")
             doc_files = files.documentation_pages()
+            built = {}
             for page in pages:
                 _ORIGINAL["_populate_page"](page, config, files)
+                before = len(entries) if entries is not None else 0
                 _ORIGINAL["_build_page"](page, config, doc_files, nav, env)
+                built[page.file.src_uri] = entries[before:] if entries is not None else []
+                if entries is not None:
+                    del entries[before:]
+            if entries is not None:
+                _insert_entries(entries, self.skipped_at, built)
+            for page in pages:
+                page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+            _check_links_into(pages, files, config)
             return
         log.debug(f"built in a second process: {', '.join(sorted(payload['entries']))}")
         for name, level, message in payload["records"]:
             logging.getLogger(name).log(level, message)
-        entries = search_entries(config)
         if entries is not None:
             _insert_entries(entries, self.skipped_at, payload["entries"])
         engine.take_math(payload["math"])
         used = _conversions_used(config)
         if used is not None:
             used.update(Path(path) for path in payload["notebook_conversions"])
+        for page in pages:
+            page.present_anchor_ids = set(payload["anchors"].get(page.file.src_uri, ()))
+        _check_links_into(pages, files, config)
 
-    def _collect(self) -> dict | None:
-        """The copy's payload, or None if it failed or ran past WAIT_SECONDS."""
+    def _collect(self) -> tuple[dict | None, str]:
+        """The copy's payload (None if it failed or ran past WAIT_SECONDS), and what
+        went wrong, for the log."""
         chunks = []
         deadline = time.monotonic() + WAIT_SECONDS
+        failure = ""
         with os.fdopen(self.reader, "rb", buffering=0) as stream:
             self.reader = None
             while select.select([stream], [], [], max(0.0, deadline - time.monotonic()))[0]:
@@ -136,14 +157,16 @@ class ParallelPages:
                 chunks.append(chunk)
             else:
                 os.kill(self.pid, signal.SIGKILL)
+                failure = f": stopped after {WAIT_SECONDS:g} s"
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
-        if status != 0:
-            return None
         try:
-            return json.loads(b"".join(chunks))
+            payload = json.loads(b"".join(chunks))
         except ValueError:
-            return None
+            return None, failure or f": exit status {status}"
+        if status != 0 or "failure" in payload:
+            return None, failure or f":\n{payload.get('failure', '')}"
+        return payload, ""
 
     def abandon(self) -> None:
         """The build stops: no copy outlives it."""
@@ -156,6 +179,24 @@ class ParallelPages:
             os.close(self.reader)
             self.reader = None
         self.deferred, self.uris = {}, set()
+
+
+def _check_links_into(pages: list, files, config) -> None:
+    """MkDocs checked every page's links to anchors before these pages existed here
+    (and skipped the links into them): check those links now, with MkDocs' check."""
+    targets = {page.file.src_uri for page in pages}
+    for file in files.documentation_pages():
+        page = file.page
+        links = getattr(page, "links_to_anchors", None) if page is not None else None
+        if not links or file.src_uri in targets:
+            continue
+        into = {to: found for to, found in links.items() if to.src_uri in targets}
+        if into:
+            page.links_to_anchors = into
+            try:
+                page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+            finally:
+                page.links_to_anchors = links
 
 
 def _can_fork() -> bool:
@@ -183,9 +224,12 @@ def _build_in_copy(pages: ParallelPages, config, files, nav, env, engine, writer
             before = len(entries) if entries is not None else 0
             _ORIGINAL["_build_page"](page, config, doc_files, nav, env)
             built[page.file.src_uri] = entries[before:] if entries is not None else []
+        for page in deferred:  # their links, as MkDocs checks every page's after the loop
+            page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         payload = {
             "records": records,
             "entries": built,
+            "anchors": {p.file.src_uri: sorted(p.present_anchor_ids or ()) for p in deferred},
             "math": engine.math_since(math_before),
             "notebook_conversions": sorted(map(str, _conversions_used(config) or ())),
         }
@@ -193,6 +237,8 @@ def _build_in_copy(pages: ParallelPages, config, files, nav, env, engine, writer
             stream.write(json.dumps(payload).encode())
         return 0
     except BaseException:
+        with contextlib.suppress(Exception), os.fdopen(writer, "wb") as stream:
+            stream.write(json.dumps({"failure": traceback.format_exc()}).encode())
         return 1
 
 

@@ -28,7 +28,9 @@ import io  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import resource  # noqa: E402
+import site  # noqa: E402
 import sys  # noqa: E402
+import sysconfig  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
@@ -81,14 +83,23 @@ def project_modules_from_source(root: Path) -> None:
     (whole seconds) and size match the file, so an edit that kept the size, made
     within the second of another process's import (pytest's, say), ran the old code
     under the new cache key. Installed packages load as usual."""
-    root, prefix = root.resolve(), Path(sys.prefix).resolve()
+    root = root.resolve()
+    installed = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    installed |= {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    installed |= {Path(sysconfig.get_path(name)).resolve() for name in ("purelib", "platlib")}
+    loaders = (
+        (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
+        (_FromSource, importlib.machinery.SOURCE_SUFFIXES),
+    )
 
     def hook(entry: str):
         path = Path(entry or ".").resolve()
-        if path.is_dir() and path.is_relative_to(root) and not path.is_relative_to(prefix):
-            return importlib.machinery.FileFinder(
-                str(path), (_FromSource, importlib.machinery.SOURCE_SUFFIXES)
-            )
+        if (
+            path.is_dir()
+            and path.is_relative_to(root)
+            and not any(path.is_relative_to(folder) for folder in installed)
+        ):
+            return importlib.machinery.FileFinder(str(path), *loaders)
         raise ImportError(entry)  # not the project's: the next hook takes it
 
     sys.path_hooks.insert(0, hook)

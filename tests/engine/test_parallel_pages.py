@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -70,22 +71,34 @@ def test_search_entries_go_where_the_serial_loop_puts_them():
 @pytest.mark.parametrize("copy_fails_how", ["exits", "hangs"])
 def test_a_failed_copy_leaves_the_pages_to_this_process(monkeypatch, copy_fails_how):
     calls = []
-    monkeypatch.setitem(
-        parallel_pages._ORIGINAL, "_populate_page", lambda page, *args: calls.append(("read", page))
-    )
-    monkeypatch.setitem(
-        parallel_pages._ORIGINAL, "_build_page", lambda page, *args: calls.append(("build", page))
-    )
-    monkeypatch.setattr(parallel_pages, "WAIT_SECONDS", 0.5)
+    entries = ["before", "after"]
 
-    class Files:
-        def documentation_pages(self):
-            return []
+    def build(page, *args):
+        calls.append(("build", page.file.src_uri))
+        entries.append(f"{page.file.src_uri} entry")  # as the search plugin would
+
+    monkeypatch.setitem(
+        parallel_pages._ORIGINAL,
+        "_populate_page",
+        lambda page, *args: calls.append(("read", page.file.src_uri)),
+    )
+    monkeypatch.setitem(parallel_pages._ORIGINAL, "_build_page", build)
+    monkeypatch.setattr(parallel_pages, "WAIT_SECONDS", 0.5)
+    page = SimpleNamespace(
+        file=SimpleNamespace(src_uri="claims.md"),
+        validate_anchor_links=lambda **_: calls.append(("links", "claims.md")),
+    )
+    search = SimpleNamespace(search_index=SimpleNamespace(entries=entries))
+    config = SimpleNamespace(
+        plugins={"material/search": search},
+        validation=SimpleNamespace(links=SimpleNamespace(anchors=30)),
+    )
+    files = SimpleNamespace(documentation_pages=lambda: [])
 
     pages = ParallelPages()
-    pages.uris = {"claims.md"}
-    pages.deferred = {"claims.md": "claims page"}
-    pages.build_context = (None, Files(), None, None)
+    pages.uris, pages.deferred = {"claims.md"}, {"claims.md": page}
+    pages.skipped_at = {"claims.md": 1}  # the loop reached it after one entry
+    pages.build_context = (config, files, None, None)
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # a copy that dies without a word, or never ends
@@ -98,5 +111,34 @@ def test_a_failed_copy_leaves_the_pages_to_this_process(monkeypatch, copy_fails_
     started = time.monotonic()
     pages.finish(engine=None)
     assert time.monotonic() - started < 10
-    assert calls == [("read", "claims page"), ("build", "claims page")]
+    assert calls == [("read", "claims.md"), ("build", "claims.md"), ("links", "claims.md")]
+    assert entries == ["before", "claims.md entry", "after"]  # where the loop put it
     assert pages.pid is None and not pages.uris and not pages.deferred
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forks only with a second core")
+@pytest.mark.parametrize("serial", [False, True])
+def test_links_into_the_engine_pages_are_checked_as_before(scratch, serial):
+    page = scratch.root / "docs/posts/tiny.md"
+    text = page.read_text()
+    page.write_text(text + "\nSee [its claim](../claims.md#claim-tiny-answer).\n")
+    good = scratch.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        str(scratch.root / "good"),
+        env={parallel_pages.SERIAL_VARIABLE: "1" if serial else "0"},
+    )
+    assert good.returncode == 0, good.stderr[-2000:]
+    page.write_text(text + "\nSee [its claim](../claims.md#claim-tiny-nothing).\n")
+    bad = scratch.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        str(scratch.root / "bad"),
+        env={parallel_pages.SERIAL_VARIABLE: "1" if serial else "0"},
+    )
+    assert bad.returncode != 0
+    assert "does not contain an anchor '#claim-tiny-nothing'" in bad.stderr

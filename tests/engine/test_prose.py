@@ -132,3 +132,11 @@ def test_segments_after_a_substitution_match_a_fresh_scan():
     assert segments(result) == _scan(result)
     shorter = substitute(result, re.compile("1234567"), {"math"}, lambda m, kind, line: "9")
     assert segments(shorter) == _scan(shorter) and "$$x = 9 " in shorter
+    # A replacement that could start a segment of its own: the result is scanned again.
+    ticked = substitute(
+        "A [[em.n]] then `code` and [[em.n]].",
+        re.compile(r"\[\[em\.n\]\]"),
+        {"prose"},
+        lambda m, kind, line: "`x",
+    )
+    assert segments(ticked) == _scan(ticked)
