@@ -142,15 +142,16 @@ def substitute(
     pieces: list[str] = []
     moved: list[Segment] = []
     position = 0
-    kinds_kept = [True]  # no replacement holds what could start a segment
+    kinds_kept = True  # no replacement holds what could start a segment
     for segment in segments(markdown):
         text = markdown[segment.start : segment.end]
         if segment.kind in kinds:
 
             def one(match: re.Match, segment: Segment = segment) -> str:
+                nonlocal kinds_kept
                 new = replace(match, segment.kind, lines.line_of(segment.start + match.start()))
                 if any(marker in new for marker in SEGMENT_MARKERS):
-                    kinds_kept[0] = False
+                    kinds_kept = False
                 return new
 
             text = pattern.sub(one, text)
@@ -163,6 +164,6 @@ def substitute(
     # next step reads them instead of scanning the page again (4 scans a page → 1).
     # A replacement holding a backtick, a dollar, a comment or a line break (a claim
     # statement in a link's title, say) could read differently: then scan again.
-    if kinds_kept[0]:
+    if kinds_kept:
         _remember(result, tuple(s for s in moved if s.end > s.start))
     return result

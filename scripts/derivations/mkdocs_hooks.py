@@ -186,10 +186,7 @@ def on_post_build(config):
     _state["converter"].abandon()  # any notebook whose page was never built
     pages: ParallelPages | None = _state.get("pages")
     if pages is not None:
-        try:
-            pages.finish(_state["engine"])
-        except DerivationError as error:
-            raise PluginError(f"\n{error}") from None
+        pages.finish(_state["engine"])  # a page's own error surfaces as in MkDocs' loop
     for change in _state["engine"].finish():
         log.info(f"claim changed: {change}")
 

@@ -12,7 +12,6 @@ from .errors import Problem
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
 ARTICLE_KEYS = ("title", "description", "date", "authors")
-
 INCLUDE = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+"(?P<target>[^"]+)"', re.M)
 FIGURE = re.compile(
     r"\]\((?P<target>(?:\.\./)*figures/(?P<topic>[a-z0-9_]+)/(?P<name>[^)\s/]+)\.svg)[)\s]"

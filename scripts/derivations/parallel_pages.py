@@ -42,7 +42,6 @@ log = logging.getLogger("mkdocs.plugins.derivations")
 PLATFORM_CAN_FORK = sys.platform == "linux" and hasattr(os, "fork")
 # Set to 1 to build every page in this process, as MkDocs does (to compare, or debug).
 SERIAL_VARIABLE = "DERIVATIONS_SERIAL_PAGES"
-PAGE_EVENTS = ("_populate_page", "_build_page")
 WAIT_SECONDS = 300.0  # the copy takes well under a second; past this it is stuck
 
 
@@ -111,35 +110,23 @@ class ParallelPages:
         config, files, nav, env = self.build_context
         payload, failure = self._collect()
         pages, self.deferred, self.uris = list(self.deferred.values()), {}, set()
-        entries = search_entries(config)
         if payload is None:
             log.info(f"building the engine's pages in a second process failed; built here{failure}")
-            doc_files = files.documentation_pages()
-            built = {}
+            built = _read_and_build(pages, config, files, nav, env)
+        else:
+            log.debug(f"built in a second process: {', '.join(sorted(payload['entries']))}")
+            for name, level, message in payload["records"]:
+                logging.getLogger(name).log(level, message)
+            built = payload["entries"]
+            engine.take_math(payload["math"])
+            used = _conversions_used(config)
+            if used is not None:
+                used.update(Path(path) for path in payload["notebook_conversions"])
             for page in pages:
-                _ORIGINAL["_populate_page"](page, config, files)
-                before = len(entries) if entries is not None else 0
-                _ORIGINAL["_build_page"](page, config, doc_files, nav, env)
-                built[page.file.src_uri] = entries[before:] if entries is not None else []
-                if entries is not None:
-                    del entries[before:]
-            if entries is not None:
-                _insert_entries(entries, self.skipped_at, built)
-            for page in pages:
-                page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
-            _check_links_into(pages, files, config)
-            return
-        log.debug(f"built in a second process: {', '.join(sorted(payload['entries']))}")
-        for name, level, message in payload["records"]:
-            logging.getLogger(name).log(level, message)
+                page.present_anchor_ids = set(payload["anchors"].get(page.file.src_uri, ()))
+        entries = search_entries(config)
         if entries is not None:
-            _insert_entries(entries, self.skipped_at, payload["entries"])
-        engine.take_math(payload["math"])
-        used = _conversions_used(config)
-        if used is not None:
-            used.update(Path(path) for path in payload["notebook_conversions"])
-        for page in pages:
-            page.present_anchor_ids = set(payload["anchors"].get(page.file.src_uri, ()))
+            _insert_entries(entries, self.skipped_at, built)
         _check_links_into(pages, files, config)
 
     def _collect(self) -> tuple[dict | None, str]:
@@ -199,6 +186,27 @@ def _check_links_into(pages: list, files, config) -> None:
                 page.links_to_anchors = links
 
 
+def _read_and_build(pages: list, config, files, nav, env) -> dict[str, list]:
+    """Read, build and write the pages as MkDocs' loops do, then check their links to
+    anchors (as MkDocs checks every page's after its loop). Returns each page's search
+    entries, taken back out of the index: the caller puts them where the serial loop
+    does (`_insert_entries`)."""
+    entries = search_entries(config)
+    for page in pages:
+        _ORIGINAL["_populate_page"](page, config, files)
+    doc_files = files.documentation_pages()
+    built: dict[str, list] = {}
+    for page in pages:
+        before = len(entries) if entries is not None else 0
+        _ORIGINAL["_build_page"](page, config, doc_files, nav, env)
+        built[page.file.src_uri] = entries[before:] if entries is not None else []
+        if entries is not None:
+            del entries[before:]
+    for page in pages:
+        page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+    return built
+
+
 def _can_fork() -> bool:
     """Fork only where it is plain and safe: Linux, two cores or more, and no other
     thread in this process (a lock one holds would be copied held)."""
@@ -214,18 +222,8 @@ def _build_in_copy(pages: ParallelPages, config, files, nav, env, engine, writer
         mkdocs_log.handlers = [_Capture(records)]  # the parent logs them, once, counted
         mkdocs_log.propagate = False
         deferred, pages.uris = list(pages.deferred.values()), set()
-        entries = search_entries(config)
         math_before = engine.math_snapshot()
-        for page in deferred:
-            _ORIGINAL["_populate_page"](page, config, files)
-        doc_files = files.documentation_pages()
-        built: dict[str, list] = {}
-        for page in deferred:
-            before = len(entries) if entries is not None else 0
-            _ORIGINAL["_build_page"](page, config, doc_files, nav, env)
-            built[page.file.src_uri] = entries[before:] if entries is not None else []
-        for page in deferred:  # their links, as MkDocs checks every page's after the loop
-            page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        built = _read_and_build(deferred, config, files, nav, env)
         payload = {
             "records": records,
             "entries": built,
@@ -281,7 +279,7 @@ def _wrap_mkdocs(pages: ParallelPages) -> bool:
         function = getattr(build, name, None)
         if function is None or list(inspect.signature(function).parameters) != parameters:
             return False
-    _ORIGINAL.update({name: getattr(build, name) for name in PAGE_EVENTS})
+    _ORIGINAL.update({name: getattr(build, name) for name in expected})
 
     def populate(page, config, files, dirty=False):
         active = _ACTIVE[0] if _ACTIVE else None

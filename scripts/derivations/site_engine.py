@@ -335,7 +335,7 @@ class SiteEngine:
         """Pages that reference a topic's claims or embed its code."""
         needles = (f"[[{topic}.", f"snippets/{topic}/")
         return [
-            f"{self.project.rel(self.project.docs_dir)}/{docs_path}"
+            self._repository_path(docs_path)
             for docs_path, text in sorted(self.page_texts.items())
             if any(needle in text for needle in needles)
         ]
@@ -498,10 +498,11 @@ class SiteEngine:
     def _watched(self, docs_path: str) -> list[str]:
         """The files whose commits are a page's history: the page and its snippets."""
         slug = Path(docs_path).stem
-        return [
-            f"{self.project.rel(self.project.docs_dir)}/{docs_path}",
-            f"snippets/{slug.replace('-', '_')}",
-        ]
+        return [self._repository_path(docs_path), f"snippets/{slug.replace('-', '_')}"]
+
+    def _repository_path(self, docs_path: str) -> str:
+        """A page's path from the repository root, e.g. docs/posts/em.md."""
+        return f"{self.project.rel(self.project.docs_dir)}/{docs_path}"
 
     def finish_page(self, page_html: str, docs_path: str) -> tuple[str, dict[str, str]]:
         """The finished HTML (math rendered, Scholar tags in the head) and the files
@@ -531,7 +532,7 @@ class SiteEngine:
             return page_html
         new = self.katex.render([formula for _, formula in found])
         text = self.page_texts.get(docs_path, "")  # notebooks have no authored text
-        path = f"{self.project.rel(self.project.docs_dir)}/{docs_path}" if text else docs_path
+        path = self._repository_path(docs_path) if text else docs_path
         problems = [
             Problem(
                 path,

@@ -43,12 +43,18 @@ def converter(cache_dir: Path, fail_halfway: bool):
     return notebook_conversion.NotebookConverter(config, files=[])
 
 
-@FORK_ONLY
-def test_a_finished_copy_leaves_its_conversion_whole_in_the_shared_cache(tmp_path):
+def submitted(tmp_path: Path, fail_halfway: bool):
+    """A notebook handed to a converter whose plugin writes into tmp_path/cache."""
     notebook = tmp_path / "demo.ipynb"
     notebook.write_text("{}")
-    work = converter(tmp_path / "cache", fail_halfway=False)
+    work = converter(tmp_path / "cache", fail_halfway)
     work.submit(notebook)
+    return notebook, work
+
+
+@FORK_ONLY
+def test_a_finished_copy_leaves_its_conversion_whole_in_the_shared_cache(tmp_path):
+    notebook, work = submitted(tmp_path, fail_halfway=False)
     assert str(notebook) in work.children, "converted in a forked copy"
     work.wait_for(str(notebook))
     written = json.loads((tmp_path / "cache" / "conversion.json").read_text())
@@ -58,10 +64,7 @@ def test_a_finished_copy_leaves_its_conversion_whole_in_the_shared_cache(tmp_pat
 
 @FORK_ONLY
 def test_a_failed_copy_leaves_no_half_written_file(tmp_path):
-    notebook = tmp_path / "demo.ipynb"
-    notebook.write_text("{}")
-    work = converter(tmp_path / "cache", fail_halfway=True)
-    work.submit(notebook)
+    notebook, work = submitted(tmp_path, fail_halfway=True)
     work.wait_for(str(notebook))
     cache = tmp_path / "cache"
     assert not cache.exists() or not list(cache.iterdir()), "no partial file, no work folder"
@@ -72,10 +75,7 @@ def test_without_fork_the_conversion_runs_in_the_thread_and_is_done_before_pages
     tmp_path, monkeypatch
 ):
     monkeypatch.setattr(notebook_conversion, "FORK_CONVERSIONS", False)
-    notebook = tmp_path / "demo.ipynb"
-    notebook.write_text("{}")
-    work = converter(tmp_path / "cache", fail_halfway=False)
-    work.submit(notebook)
+    _, work = submitted(tmp_path, fail_halfway=False)
     assert work.children == {}, "nothing forked"
     work.wait_for_thread()
     written = json.loads((tmp_path / "cache" / "conversion.json").read_text())
