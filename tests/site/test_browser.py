@@ -86,6 +86,7 @@ TAGS_OVERLAPPING_FORMULAS = """
   return right > left + 1 ? [html.closest(".equation").id] : [];
 })
 """
+PAINT_EVERYTHING = "article.md-typeset > * { content-visibility: visible !important; }"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -99,7 +100,11 @@ def test_page_reads_cleanly(browser, server, name, width, scheme):
     page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_load_state("networkidle")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # Off-screen paragraphs and equations are not painted (content-visibility in
+    # derivations.css), and a full-page capture reaches past the screen: paint all.
+    paint_all = page.add_style_tag(content=PAINT_EVERYTHING)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+    paint_all.evaluate("(style) => style.remove()")
     assert watch.console_errors == []
     assert watch.failed == []
     assert watch.foreign == [], "requests to another host"
