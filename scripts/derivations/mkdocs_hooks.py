@@ -101,12 +101,13 @@ def _patch_palette_css(files, config) -> None:
 def on_nav(nav, config, files):
     engine: SiteEngine = _state["engine"]
     pages = _state["pages"] = ParallelPages()
-    # Not under serve (its threads, and rebuilds that must show errors on the page),
-    # nor once KaTeX's V8 runs here (a build that ran snippets rendered formulas).
+    # Built in a forked copy, but not under serve (its threads) nor once KaTeX's V8
+    # runs here (a build that ran snippets rendered formulas); else after the others.
+    _state["fork_pages"] = not session.serving() and not engine.katex.started
     uris = engine.generated_pages()
-    if not parallel_pages.can_carry_notebooks(config):
+    if _state["fork_pages"] and not parallel_pages.can_carry_notebooks(config):
         uris = {uri for uri in uris if not uri.endswith(".ipynb")}
-    pages.defer(uris, nav, not session.serving() and not engine.katex.started)
+    pages.defer(uris, nav)
     _state["nav"] = nav
     return nav
 
@@ -116,7 +117,8 @@ def on_env(env, config, files):
     pages: ParallelPages | None = _state.get("pages")
     if pages is not None:
         converter: NotebookConverter = _state["converter"]
-        pages.start(config, files, _state["nav"], env, _state["engine"], not converter.children)
+        fork = _state["fork_pages"] and not converter.children
+        pages.start(config, files, _state["nav"], env, _state["engine"], fork)
     return env
 
 
@@ -183,10 +185,10 @@ def on_post_page(output, page, config):
 
 @event_priority(100)  # before the search plugin writes its index
 def on_post_build(config):
-    _state["converter"].abandon()  # any notebook whose page was never built
     pages: ParallelPages | None = _state.get("pages")
     if pages is not None:
         pages.finish(_state["engine"])  # a page's own error surfaces as in MkDocs' loop
+    _state["converter"].abandon()  # any notebook whose page was never built
     for change in _state["engine"].finish():
         log.info(f"claim changed: {change}")
 

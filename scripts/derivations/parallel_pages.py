@@ -15,10 +15,12 @@ search entries, in the places a serial build puts them, their log messages
 (logged here, so `--strict` counts their warnings), and the formulas it rendered
 that the formula cache lacks.
 
-If anything is not as expected (another platform, `mkdocs serve`, a thread or
-KaTeX's V8 already running here, MkDocs' functions changed, the copy failed), the
-pages are built here as before: in `on_env`, or in `finish` after a failed copy,
-where an error they raise is reported as usual.
+Where no copy can be made (another platform, one core, `mkdocs serve`, a thread
+or KaTeX's V8 already running here), or the copy failed, the pages are still left
+to the end and built here in `finish`, where an error they raise is reported as
+usual: the notebook pages then wait for their conversions (notebook_conversion.py)
+only after the authored pages are built, which meanwhile run on the other core.
+If MkDocs' functions are not as this module knows them, nothing is deferred.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from pathlib import Path
 log = logging.getLogger("mkdocs.plugins.derivations")
 
 PLATFORM_CAN_FORK = sys.platform == "linux" and hasattr(os, "fork")
-# Set to 1 to build every page in this process, as MkDocs does (to compare, or debug).
+# 1: every page in this process in MkDocs' order (to compare, or debug); "last": the
+# engine's pages in this process after the others, as when no copy can be made.
 SERIAL_VARIABLE = "DERIVATIONS_SERIAL_PAGES"
 WAIT_SECONDS = 300.0  # the copy takes well under a second; past this it is stuck
 
@@ -57,17 +60,16 @@ class ParallelPages:
         self.build_context: tuple = ()  # MkDocs' config, files, nav and environment
 
     # -- before the pages are read ---------------------------------------------
-    def defer(self, src_uris: set[str], nav, allowed: bool) -> None:
-        """Skip these pages (docs paths) in this process's reading and building, if a
-        copy can build them (`allowed`: the caller's conditions, e.g. not serve). A
-        page in the navigation is skipped only if the navigation names it: else
-        MkDocs takes its title from its text, which this process would not read,
-        and the other pages' menus and footers show that title."""
+    def defer(self, src_uris: set[str], nav) -> None:
+        """Skip these pages (docs paths) in MkDocs' loops, to build them after the
+        others. A page in the navigation is skipped only if the navigation names it:
+        else MkDocs takes its title from its text, which the loops would not have
+        read, and the other pages' menus and footers show that title."""
         if os.environ.get(SERIAL_VARIABLE) == "1":
             return
         untitled = {page.file.src_uri for page in nav.pages if "title" not in vars(page)}
         src_uris = set(src_uris) - untitled
-        if allowed and src_uris and _can_fork() and _wrap_mkdocs(self):
+        if src_uris and _wrap_mkdocs(self):
             self.uris = src_uris
 
     def skips(self, page) -> bool:
@@ -75,12 +77,13 @@ class ParallelPages:
 
     # -- when every other page is read -----------------------------------------
     def start(self, config, files, nav, env, engine, fork: bool = True) -> None:
-        """Fork the copy that builds the deferred pages; without one, read them here
-        and let MkDocs' loop build them as usual. `engine`: the SiteEngine, whose
-        formula cache and math figures the copy adds to."""
+        """Fork the copy that builds the deferred pages, if `fork` (the caller's
+        conditions) and this process allow; else they wait for `finish`. `engine`:
+        the SiteEngine, whose formula cache and math figures the copy adds to."""
         if not self.uris:
             return
         self.build_context = (config, files, nav, env)
+        fork = fork and os.environ.get(SERIAL_VARIABLE) != "last"
         if fork and self.deferred and _can_fork():
             reader, writer = os.pipe()
             try:
@@ -94,24 +97,21 @@ class ParallelPages:
                     os._exit(_build_in_copy(self, config, files, nav, env, engine, writer))
                 os.close(writer)
                 self.pid, self.reader = pid, reader
-                return
-        self._read_here(config, files)
-
-    def _read_here(self, config, files) -> None:
-        pages, self.deferred, self.uris = list(self.deferred.values()), {}, set()
-        for page in pages:
-            _ORIGINAL["_populate_page"](page, config, files)
 
     # -- before the search index is written -------------------------------------
     def finish(self, engine) -> None:
-        """Take in what the copy did, or build the pages here if it failed."""
-        if self.pid is None:
+        """Take in what the copy did, or build the pages here: without a copy, or
+        after a failed one."""
+        if not self.deferred or not self.build_context:
             return
         config, files, nav, env = self.build_context
-        payload, failure = self._collect()
+        payload, failure = self._collect() if self.pid is not None else (None, "")
         pages, self.deferred, self.uris = list(self.deferred.values()), {}, set()
         if payload is None:
-            log.info(f"building the engine's pages in a second process failed; built here{failure}")
+            if failure:
+                log.info(
+                    f"building the engine's pages in a second process failed; built here{failure}"
+                )
             built = _read_and_build(pages, config, files, nav, env)
         else:
             log.debug(f"built in a second process: {', '.join(sorted(payload['entries']))}")

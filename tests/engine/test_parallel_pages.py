@@ -17,7 +17,10 @@ from scripts.derivations.parallel_pages import ParallelPages
 pytestmark = pytest.mark.skipif(not parallel_pages.PLATFORM_CAN_FORK, reason="forks on Linux only")
 
 
-def run_build(scratch, site: str, serial: bool = False, verbose: bool = False):
+def run_build(scratch, site: str, serial: bool | str = False, verbose: bool = False):
+    """serial: False (a forked copy where one can be made), True (MkDocs' order, one
+    process) or "last" (the engine's pages in this process, after the others)."""
+    mode = {False: "0", True: "1", "last": "last"}[serial]
     return scratch.run(
         "mkdocs",
         "build",
@@ -25,14 +28,21 @@ def run_build(scratch, site: str, serial: bool = False, verbose: bool = False):
         *(["--verbose"] if verbose else []),  # (verbose: MkDocs collects no anchor links)
         "--site-dir",
         str(scratch.root / site),
-        env={parallel_pages.SERIAL_VARIABLE: "1" if serial else "0", "SOURCE_DATE_EPOCH": "0"},
+        env={parallel_pages.SERIAL_VARIABLE: mode, "SOURCE_DATE_EPOCH": "0"},
     )
 
 
-def build(scratch, site: str, serial: bool = False) -> str:
+def build(scratch, site: str, serial: bool | str = False) -> str:
     run = run_build(scratch, site, serial, verbose=True)
     assert run.returncode == 0, run.stderr[-3000:]
     return run.stderr
+
+
+def built_order(log: str) -> list[str]:
+    """The pages in the order MkDocs' `_build_page` built them (a verbose log)."""
+    return [
+        line.split("Building page ", 1)[1] for line in log.splitlines() if "Building page " in line
+    ]
 
 
 def site_files(folder: Path) -> dict[str, bytes]:
@@ -61,6 +71,30 @@ def test_pages_built_in_a_second_process_make_the_same_site(scratch):
     assert parallel.keys() == one_process.keys()
     different = [name for name in parallel if parallel[name] != one_process[name]]
     assert different == []  # pages, search index (its order too), figures, sitemap
+
+
+def test_pages_left_to_the_end_make_the_same_site(scratch):
+    """Under serve, or after snippets ran, no copy is made: the engine's pages are
+    built in this process after the authored ones, and the site is the same."""
+    last = build(scratch, "site-last", serial="last")
+    assert "built in a second process" not in last
+    assert "Evicted stale cache" not in last  # the notebook's conversion was used
+    serial = build(scratch, "site-serial", serial=True)
+    engine_pages = {
+        "notebooks/tiny/demo.ipynb",
+        "bibliography.md",
+        "reproducibility.md",
+        "claims.md",
+    }
+    built_last = built_order(last)
+    assert set(built_last[-len(engine_pages) :]) == engine_pages, built_last
+    assert built_order(serial) != built_last  # MkDocs' own order puts the archive last
+    at_the_end, in_order = (
+        site_files(scratch.root / "site-last"),
+        site_files(scratch.root / "site-serial"),
+    )
+    assert at_the_end.keys() == in_order.keys()
+    assert [name for name in at_the_end if at_the_end[name] != in_order[name]] == []
 
 
 def test_search_entries_go_where_the_serial_loop_puts_them():
@@ -121,7 +155,7 @@ def test_a_failed_copy_leaves_the_pages_to_this_process(monkeypatch, copy_fails_
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forks only with a second core")
-@pytest.mark.parametrize("serial", [False, True])
+@pytest.mark.parametrize("serial", [False, True, "last"])
 def test_links_into_the_engine_pages_are_checked_as_before(scratch, serial):
     page = scratch.root / "docs/posts/tiny.md"
     text = page.read_text()
