@@ -90,3 +90,26 @@ def test_series_member_reads_the_front_matter_check_parse_as_its_own():
     assert _series_member(SERIES_PAGES[0], "posts/a.md", "A") == Member(
         "Divergences", "2024-05-01", "posts/a.md", "A"
     )
+
+
+def test_the_warm_up_parses_the_bibliography_into_its_cache(scratch):
+    """While snippets run (SiteEngine.warm_up), the bibliography is parsed and
+    formatted into its cache entry, which the build then reads after the last
+    snippet instead of running pybtex there."""
+    import shutil
+
+    from scripts.derivations.project import Project
+    from scripts.derivations.site_engine import SiteEngine
+    from tests.helpers import quiet
+
+    shutil.copy(ROOT / "docs" / "references.bib", scratch.root / "docs" / "references.bib")
+    project = Project(scratch.root)
+    entries = project.cache_dir / "bibliography"
+    shutil.rmtree(entries, ignore_errors=True)
+    engine = SiteEngine(project, console=quiet())
+    engine.warm_up()
+    stored = list(entries.glob("bibliography-*.json"))
+    assert len(stored) == 1
+    engine.prepare()
+    assert engine.bibliography is not None and "dempster1977" in engine.bibliography.keys
+    assert list(entries.glob("bibliography-*.json")) == stored  # read, not written again
