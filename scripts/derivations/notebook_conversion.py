@@ -49,10 +49,11 @@ class NotebookConverter:
         self.children: dict[str, int] = {}  # notebook path → pid of its converting copy
 
     def warm_up(self, engine: SiteEngine) -> None:
-        """First in the queue, once snippets run: the engine's formulas, the search
-        plugin's Chinese word list and, on an empty template cache, the theme's
-        templates compiled; each about 0.4-0.6 s that a clean build otherwise spends
-        after the last snippet. Failures only mean the real build does it later."""
+        """First in the queue, once snippets run: the engine's formulas and
+        bibliography, the search plugin's Chinese word list and, on an empty template
+        cache, the theme's templates a page may use compiled; each 0.2-0.6 s that a
+        clean build otherwise spends after the last snippet. Failures only mean the
+        real build does it later."""
         for work in (
             engine.warm_up,
             self._load_search_segmenter,

@@ -18,9 +18,10 @@ that the formula cache lacks.
 Where no copy can be made (another platform, one core, `mkdocs serve`, a thread
 or KaTeX's V8 already running here), or the copy failed, the pages are still left
 to the end and built here in `finish`, where an error they raise is reported as
-usual: the notebook pages then wait for their conversions (notebook_conversion.py)
-only after the authored pages are built, which meanwhile run on the other core.
-If MkDocs' functions are not as this module knows them, nothing is deferred.
+usual: a notebook page then waits for its conversion (notebook_conversion.py) only
+after the authored pages are built, and where the conversion runs in a forked
+copy (Linux) that happens meanwhile. If MkDocs' functions are not as this module
+knows them, nothing is deferred.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ WAIT_SECONDS = 300.0  # the copy takes well under a second; past this it is stuc
 
 
 class ParallelPages:
-    """One build's engine pages: chosen by `defer`, built by `start`, merged by `finish`."""
+    """One build's engine pages: chosen by `defer`, built by the copy `start` forks or
+    else here in `finish`, which merges what the copy did."""
 
     def __init__(self):
         self.uris: set[str] = set()  # the pages this process skips
@@ -65,6 +67,7 @@ class ParallelPages:
         others. A page in the navigation is skipped only if the navigation names it:
         else MkDocs takes its title from its text, which the loops would not have
         read, and the other pages' menus and footers show that title."""
+        _ACTIVE[:] = [self]  # the wrappers ask this build's instance, not an earlier one's
         if os.environ.get(SERIAL_VARIABLE) == "1":
             return
         untitled = {page.file.src_uri for page in nav.pages if "title" not in vars(page)}
@@ -103,6 +106,7 @@ class ParallelPages:
         """Take in what the copy did, or build the pages here: without a copy, or
         after a failed one."""
         if not self.deferred or not self.build_context:
+            self.deferred, self.uris = {}, set()
             return
         config, files, nav, env = self.build_context
         payload, failure = self._collect() if self.pid is not None else (None, "")

@@ -14,6 +14,7 @@ import html
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -195,6 +196,9 @@ class SiteEngine:
     def __post_init__(self):
         self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
         self.bibliography: bibliography.Bibliography | None = None
+        # Held while the bibliography is read: the warm-up thread and `prepare` may
+        # both come to it, and the second then finds the first's cache entry.
+        self._bibliography_lock = threading.Lock()
         self._commit = citation.ask_commit(self.project.root)  # answered while MkDocs starts
         self._histories: dict[str, citation.Git] = {}  # docs path → its git log, asked early
         self.authors = _authors(self.project.docs_dir / ".authors.yml")
@@ -247,7 +251,8 @@ class SiteEngine:
         last snippet, on one core (0.56 s for 1053 new formulas). A formula read
         differently here than on the finished page is only a cache miss there; the
         finished page's rendering reports any error. Only the formula memory changes
-        here, which the pages read after the snippets (and this) are done."""
+        here, which the pages read after the snippets (and this) are done; and the
+        bibliography's cache entry, which `prepare` reads under the same lock."""
         formulas = []
         for source in sorted(self.project.docs_dir.rglob("*.md")):
             text = source.read_text(encoding="utf-8")
@@ -303,9 +308,10 @@ class SiteEngine:
     def _read_bibliography(self) -> bibliography.Bibliography:
         """Parsed and formatted, through its cache entry (filled on first read)."""
         path = self.project.docs_dir / "references.bib"
-        return bibliography.Bibliography(
-            path, self.project.rel(path), self.project.cache_dir / "bibliography"
-        )
+        with self._bibliography_lock:
+            return bibliography.Bibliography(
+                path, self.project.rel(path), self.project.cache_dir / "bibliography"
+            )
 
     def _fail_or_keep(
         self, problems: list[Problem], files: list[GeneratedFile]

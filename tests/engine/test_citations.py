@@ -110,6 +110,8 @@ def test_the_warm_up_parses_the_bibliography_into_its_cache(scratch):
     engine.warm_up()
     stored = list(entries.glob("bibliography-*.json"))
     assert len(stored) == 1
+    written = stored[0].stat().st_mtime_ns, stored[0].stat().st_ino
     engine.prepare()
     assert engine.bibliography is not None and "dempster1977" in engine.bibliography.keys
-    assert list(entries.glob("bibliography-*.json")) == stored  # read, not written again
+    assert list(entries.glob("bibliography-*.json")) == stored
+    assert (stored[0].stat().st_mtime_ns, stored[0].stat().st_ino) == written  # read, not written

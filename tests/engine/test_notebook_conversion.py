@@ -82,7 +82,7 @@ def test_without_fork_the_conversion_runs_in_the_thread_and_is_done_before_pages
     assert written == {"content": "half and whole"}
 
 
-def test_the_warm_up_compiles_every_theme_template_it_can(tmp_path):
+def test_the_warm_up_compiles_the_theme_templates_a_page_may_use(tmp_path):
     """Material's templates are compiled while snippets run, each on its own: one
     that needs a plugin's filter (the blog's `date`) must not stop the others. Of
     the translations, only the site's language and English (its fallback)."""

@@ -106,22 +106,16 @@ def test_search_entries_go_where_the_serial_loop_puts_them():
     assert entries == ["a", "c1", "c2", "b1", "b", "c", "r1"]
 
 
-@pytest.mark.parametrize("copy_fails_how", ["exits", "hangs"])
-def test_a_failed_copy_leaves_the_pages_to_this_process(monkeypatch, copy_fails_how):
-    calls = []
-    entries = ["before", "after"]
-
-    def build(page, *args):
-        calls.append(("build", page.file.src_uri))
-        entries.append(f"{page.file.src_uri} entry")  # as the search plugin would
-
+def claims_page_deferred(monkeypatch, calls: list, entries: list, build) -> ParallelPages:
+    """A build's instance holding one skipped page, claims.md, which MkDocs' loop
+    reached after one search entry; MkDocs' page functions replaced by `build`
+    (for _build_page) and a recorder (for _populate_page)."""
     monkeypatch.setitem(
         parallel_pages._ORIGINAL,
         "_populate_page",
         lambda page, *args: calls.append(("read", page.file.src_uri)),
     )
     monkeypatch.setitem(parallel_pages._ORIGINAL, "_build_page", build)
-    monkeypatch.setattr(parallel_pages, "WAIT_SECONDS", 0.5)
     page = SimpleNamespace(
         file=SimpleNamespace(src_uri="claims.md"),
         validate_anchor_links=lambda **_: calls.append(("links", "claims.md")),
@@ -132,11 +126,25 @@ def test_a_failed_copy_leaves_the_pages_to_this_process(monkeypatch, copy_fails_
         validation=SimpleNamespace(links=SimpleNamespace(anchors=30)),
     )
     files = SimpleNamespace(documentation_pages=lambda: [])
-
     pages = ParallelPages()
     pages.uris, pages.deferred = {"claims.md"}, {"claims.md": page}
-    pages.skipped_at = {"claims.md": 1}  # the loop reached it after one entry
+    pages.skipped_at = {"claims.md": 1}
     pages.build_context = (config, files, None, None)
+    monkeypatch.setattr(parallel_pages, "_ACTIVE", [pages])
+    return pages
+
+
+@pytest.mark.parametrize("copy_fails_how", ["exits", "hangs"])
+def test_a_failed_copy_leaves_the_pages_to_this_process(monkeypatch, copy_fails_how):
+    calls = []
+    entries = ["before", "after"]
+
+    def build(page, *args):
+        calls.append(("build", page.file.src_uri))
+        entries.append(f"{page.file.src_uri} entry")  # as the search plugin would
+
+    pages = claims_page_deferred(monkeypatch, calls, entries, build)
+    monkeypatch.setattr(parallel_pages, "WAIT_SECONDS", 0.5)
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # a copy that dies without a word, or never ends
@@ -152,6 +160,25 @@ def test_a_failed_copy_leaves_the_pages_to_this_process(monkeypatch, copy_fails_
     assert calls == [("read", "claims.md"), ("build", "claims.md"), ("links", "claims.md")]
     assert entries == ["before", "claims.md entry", "after"]  # where the loop put it
     assert pages.pid is None and not pages.uris and not pages.deferred
+
+
+def test_a_page_left_to_the_end_reports_its_error_and_leaves_nothing_skipped(monkeypatch):
+    """Without a copy (serve), `finish` builds the pages here: an error of theirs
+    reaches MkDocs as from its own loop (serve shows it and keeps serving), and the
+    next build skips nothing this one chose, even one that defers nothing."""
+
+    def build(page, *args):
+        raise RuntimeError("the template broke")
+
+    pages = claims_page_deferred(monkeypatch, [], [], build)
+    with pytest.raises(RuntimeError, match="the template broke"):
+        pages.finish(engine=None)
+    assert not pages.uris and not pages.deferred
+    pages.uris = {"claims.md"}  # as if the error had struck before they were cleared
+    monkeypatch.setenv(parallel_pages.SERIAL_VARIABLE, "1")
+    following = ParallelPages()
+    following.defer({"claims.md"}, SimpleNamespace(pages=[]))
+    assert parallel_pages._ACTIVE[0] is following and not following.uris
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forks only with a second core")

@@ -87,6 +87,8 @@ TAGS_OVERLAPPING_FORMULAS = """
 })
 """
 PAINT_EVERYTHING = "article.md-typeset > * { content-visibility: visible !important; }"
+CONTENT_VISIBILITY = """(selector) => [...document.querySelectorAll(selector)].map(
+  (element) => getComputedStyle(element).contentVisibility)"""
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -102,17 +104,19 @@ def test_page_reads_cleanly(browser, server, name, width, scheme):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # Off-screen paragraphs and equations are not painted (content-visibility in
     # derivations.css), and a full-page capture reaches past the screen: paint all.
+    # Painting all also lets content wider than the screen show in scrollWidth, which a
+    # contained paragraph would clip instead.
     paint_all = page.add_style_tag(content=PAINT_EVERYTHING)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+    if width == 390:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
     paint_all.evaluate("(style) => style.remove()")
     assert watch.console_errors == []
     assert watch.failed == []
     assert watch.foreign == [], "requests to another host"
     expected_scheme = "slate" if scheme == "dark" else "default"
     assert page.locator("body").get_attribute("data-md-color-scheme") == expected_scheme
-    if width == 390:
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
     if name in ARTICLES:
         math = page.locator("article .katex")
         assert math.count() > 5 and math.first.is_visible()
@@ -233,6 +237,26 @@ def test_equation_reference_lands_on_the_equation(browser, server, start):
         "the equation is not in view after following its reference"
     )
     assert page.locator(f"#{anchor} .katex-display").is_visible()
+    context.close()
+
+
+def test_off_screen_paragraphs_wait_to_be_laid_out_and_a_focused_one_is_whole(browser, server):
+    """derivations.css: after the first section heading, paragraphs and equations are
+    laid out only near the screen (content-visibility), and never in print; a
+    paragraph holding the keyboard focus is not contained, so its link's focus ring
+    is not clipped at the paragraph's edge."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/em/", wait_until="load")
+    body = page.evaluate(CONTENT_VISIBILITY, "article.md-typeset > h2 ~ p")
+    assert len(body) > 20 and set(body) == {"auto"}, body
+    assert set(page.evaluate(CONTENT_VISIBILITY, "article.md-typeset > h2 ~ .equation")) == {"auto"}
+    assert "auto" not in page.evaluate(CONTENT_VISIBILITY, "article.md-typeset > h1 ~ p:not(h2 ~ p)")
+    link = page.locator("article.md-typeset > h2 ~ p a.eqref").first
+    link.focus()
+    assert link.evaluate("(a) => getComputedStyle(a.closest('p')).contentVisibility") == "visible"
+    page.emulate_media(media="print")
+    assert set(page.evaluate(CONTENT_VISIBILITY, "article.md-typeset > h2 ~ p")) == {"visible"}
     context.close()
 
 
