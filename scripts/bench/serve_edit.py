@@ -63,8 +63,14 @@ def measure() -> dict:
             wait_for(url, 600, server, log_path)
             return _edit_and_watch(root, url)
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            # Ctrl-C, as an author stops it: MkDocs then deletes its temporary site
+            # folder (14 MB), which SIGTERM left behind in /tmp on every run.
+            os.killpg(server.pid, signal.SIGINT)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
             log.close()
             if os.environ.get("BENCH_KEEP_SERVE_LOG"):
                 Path(os.environ["BENCH_KEEP_SERVE_LOG"]).write_text(
