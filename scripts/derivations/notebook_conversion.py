@@ -13,6 +13,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -147,6 +148,7 @@ class NotebookConverter:
         read half of one). Only this thread exists here: streams another thread may
         have been writing at the fork are replaced, not used."""
         try:
+            yield_to_snippets()
             stream = os.fdopen(os.dup(2), "w", buffering=1)
             sys.stdout = sys.stderr = stream
             for logger in (logging.getLogger(), logging.getLogger("mkdocs")):
@@ -201,6 +203,9 @@ class NotebookConverter:
 # conversion without touching anything the other threads hold (see _convert_in_this_copy).
 FORK_CONVERSIONS = sys.platform == "linux" and hasattr(os, "fork")
 CONVERSION_TIMEOUT_SECONDS = 120.0
+# Elsewhere PRIO_PROCESS with a thread's id would name a process.
+YIELD_TO_SNIPPETS = sys.platform == "linux" and hasattr(os, "setpriority")
+LOWER_PRIORITY = 10  # Linux's scheduler then gives a snippet nine parts in ten
 THEME_LANGUAGES = "partials/languages"  # Material's translations, one file per language
 WARM_UP_NOTEBOOK = {
     "cells": [
@@ -230,3 +235,19 @@ def quietly(work) -> None:
         work()
     except Exception as error:  # the build does the same work later and reports it
         log.debug(f"work ahead of the build failed: {error!r}")
+
+
+def yield_to_snippets() -> None:
+    """Lower the calling thread's CPU priority (Linux: niceness is per thread). A
+    forked conversion of an early snippet's notebook is needed only once every
+    snippet has run, so it should take the cores the snippets leave idle (the last
+    snippet often runs alone) rather than share them. Three clean builds each way:
+    the snippet phase took 1.18-1.19 times its snippets' CPU time over two cores,
+    against 1.22-1.23 at equal priority. (Lowering the warm-up thread too made it
+    late, and conversions then queued behind it in this process instead of forking.)"""
+    if not YIELD_TO_SNIPPETS:
+        return
+    thread = threading.get_native_id()
+    with contextlib.suppress(OSError):
+        if os.getpriority(os.PRIO_PROCESS, thread) < LOWER_PRIORITY:  # never raise it
+            os.setpriority(os.PRIO_PROCESS, thread, LOWER_PRIORITY)

@@ -114,3 +114,26 @@ def test_the_warm_up_compiles_the_theme_templates_a_page_may_use(tmp_path):
 
     language = config.theme.get("language") or "en"
     assert {cache_name(f"partials/languages/{name}.html") for name in (language, "en")} <= compiled
+
+
+@pytest.mark.skipif(not notebook_conversion.YIELD_TO_SNIPPETS, reason="per-thread niceness: Linux")
+def test_work_that_can_wait_lowers_only_its_own_thread():
+    """A forked conversion lowers its priority (yield_to_snippets) so that snippets
+    keep the cores; on Linux niceness is per thread, so only the caller's changes."""
+    import os
+    import threading
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before, seen = niceness(), {}
+
+    def lowered():
+        notebook_conversion.yield_to_snippets()
+        seen["thread"] = niceness()
+
+    thread = threading.Thread(target=lowered)
+    thread.start()
+    thread.join()
+    assert seen["thread"] == max(before, notebook_conversion.LOWER_PRIORITY)  # never raised
+    assert niceness() == before  # this thread, and so the build's, is as it was
