@@ -57,6 +57,9 @@ def measure() -> dict:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # A shell that starts the bench in the background ignores Ctrl-C, and the
+            # server would inherit that: let it hear the SIGINT that stops it below.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
             url = f"http://127.0.0.1:{port}/{PAGE}"
