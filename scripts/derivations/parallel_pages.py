@@ -72,7 +72,7 @@ class ParallelPages:
             return
         untitled = {page.file.src_uri for page in nav.pages if "title" not in vars(page)}
         src_uris = set(src_uris) - untitled
-        if src_uris and _wrap_mkdocs(self):
+        if src_uris and _wrap_mkdocs():
             self.uris = src_uris
 
     def skips(self, page) -> bool:
@@ -265,10 +265,10 @@ _ORIGINAL: dict[str, Callable] = {}
 _ACTIVE: list[ParallelPages] = []  # the build's instance: the wrappers ask it
 
 
-def _wrap_mkdocs(pages: ParallelPages) -> bool:
+def _wrap_mkdocs() -> bool:
     """Wrap MkDocs' page functions once per process; False if they are not as this
-    module knows them (then nothing is deferred)."""
-    _ACTIVE[:] = [pages]
+    module knows them (then nothing is deferred). The wrappers ask the instance in
+    _ACTIVE, which `ParallelPages.defer` sets."""
     if _ORIGINAL:
         return True
     try:
