@@ -20,7 +20,13 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from scripts.derivations import notebook_page, parallel_pages, session, theme_patches  # noqa: E402
+from scripts.derivations import (  # noqa: E402
+    notebook_page,
+    page_memo,
+    parallel_pages,
+    session,
+    theme_patches,
+)
 from scripts.derivations.errors import DerivationError  # noqa: E402
 from scripts.derivations.notebook_conversion import NotebookConverter  # noqa: E402
 from scripts.derivations.parallel_pages import ParallelPages  # noqa: E402
@@ -78,6 +84,8 @@ def on_files(files, config):
             files.append(File.generated(config, item.site_path, abs_src_path=str(item.source)))
         else:
             files.append(File.generated(config, item.site_path, content=item.content))
+    # The generated pages' Markdown and search entries are kept across builds.
+    page_memo.keep_on_disk(engine.generated_pages(), engine.project.cache_dir / "pages")
     for problem in engine.site_problems:
         log.error(str(problem))
     return files

@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # MkDocs loads hook files by path, not as a package
     sys.path.insert(0, str(ROOT))
 
-from scripts.derivations import serve_memo  # noqa: E402
+from scripts.derivations import page_memo  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
 
-serve_memo.install()  # active only under `mkdocs serve`: see serve_memo.py
+page_memo.install()  # under `mkdocs serve`, and for the engine's pages: see page_memo.py
 
 # A build keeps every page's HTML and table of contents alive until it ends, so the
 # cyclic garbage collector's full passes grow with the site and the time per page
