@@ -38,41 +38,68 @@ def is_display(math: str) -> bool:
     return math.startswith(("$$", "\\["))
 
 
-def collect(pages: dict[str, tuple[str, str]]) -> tuple[dict[str, Equation], list[Problem]]:
-    """Every label of every page: {page: (repository path, markdown)} → name → equation."""
+@dataclass(frozen=True)
+class Label:
+    """A `\\label` as a page's Markdown holds it, before numbering."""
+
+    name: str
+    line: int  # in the page's text
+    display: bool
+
+
+def labels_in(markdown: str) -> list[Label]:
+    """A page's labels, in order. Read from the page's scan (markdown_scan.py), which
+    a build keeps for the last few pages only: the engine reads them when it scans the
+    page for its other uses, not in a second pass over every page (on a site of more
+    than that many pages, each page was scanned twice)."""
+    lines = LineIndex(markdown)
+    found = []
+    for segment in segments(markdown):
+        if segment.kind != "math":
+            continue
+        text = markdown[segment.start : segment.end]
+        for match in LABEL.finditer(text):
+            line = lines.line_of(segment.start + match.start())
+            found.append(Label(match["name"], line, is_display(text)))
+    return found
+
+
+def number(
+    labels: dict[str, tuple[str, list[Label]]],
+) -> tuple[dict[str, Equation], list[Problem]]:
+    """{page: (repository path, its labels)} → name → equation, numbered per page."""
     equations: dict[str, Equation] = {}
     problems: list[Problem] = []
-    for page, (path, markdown) in sorted(pages.items()):
-        lines = LineIndex(markdown)
-        number = 0
-        for segment in segments(markdown):
-            text = markdown[segment.start : segment.end]
-            if segment.kind != "math":
+    for page, (path, found) in sorted(labels.items()):
+        count = 0
+        for label in found:
+            if not label.display:
+                problems.append(
+                    Problem(
+                        path,
+                        label.line,
+                        "\\label in inline math: number only display equations ($$ … $$)",
+                    )
+                )
                 continue
-            for match in LABEL.finditer(text):
-                line = lines.line_of(segment.start + match.start())
-                if not is_display(text):
-                    problems.append(
-                        Problem(
-                            path,
-                            line,
-                            "\\label in inline math: number only display equations ($$ … $$)",
-                        )
+            count += 1
+            equation = Equation(label.name, count, page, path, label.line)
+            first = equations.setdefault(equation.name, equation)
+            if first is not equation:
+                where = f"{first.path}:{first.line}"
+                problems.append(
+                    Problem(
+                        path,
+                        label.line,
+                        f"duplicate equation label 'eq:{equation.name}' (first at {where}); labels are unique site-wide",
                     )
-                    continue
-                number += 1
-                equation = Equation(match["name"], number, page, path, line)
-                first = equations.setdefault(equation.name, equation)
-                if first is not equation:
-                    where = f"{first.path}:{first.line}"
-                    problems.append(
-                        Problem(
-                            path,
-                            line,
-                            f"duplicate equation label 'eq:{equation.name}' (first at {where}); labels are unique site-wide",
-                        )
-                    )
+                )
     return equations, problems
+
+
+def collect(pages: dict[str, tuple[str, str]]) -> tuple[dict[str, Equation], list[Problem]]:
+    """Every label of every page: {page: (repository path, markdown)} → name → equation."""
+    return number({page: (path, labels_in(markdown)) for page, (path, markdown) in pages.items()})
 
 
 @dataclass

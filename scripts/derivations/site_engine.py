@@ -270,14 +270,13 @@ class SiteEngine:
 
     def _scan_pages(self) -> list[Problem]:
         """Every authored page, before any renders: front matter, titles, equation labels."""
-        pages = {}
+        labels = {}
         problems: list[Problem] = []
         self.page_texts, self.series_members, self.citing = {}, [], {}  # a fresh scan per build
         for source in sorted(self.project.docs_dir.rglob("*.md")):
             docs_path = source.relative_to(self.project.docs_dir).as_posix()
             text = source.read_text(encoding="utf-8")
             self.page_texts[docs_path] = text
-            pages[docs_path] = (self.project.rel(source), text)
             # Here, before the blog plugin reads it and reports bad YAML without a line.
             more, parsed = page_checks.check_front_matter(
                 text, self.project.rel(source), docs_path.startswith("posts/")
@@ -295,7 +294,8 @@ class SiteEngine:
                 pages_citing = self.citing.setdefault(key, [])
                 if docs_path not in [path for _, path in pages_citing]:
                     pages_citing.append((self.titles[docs_path], docs_path))
-        self.labels, more = equations.collect(pages)
+            labels[docs_path] = (self.project.rel(source), equations.labels_in(text))
+        self.labels, more = equations.number(labels)
         return problems + more
 
     def _load_bibliography(self) -> list[Problem]:
