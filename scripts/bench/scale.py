@@ -4,6 +4,7 @@ building from a copy of the real snippets' cache."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import statistics
 import tempfile
@@ -27,21 +28,31 @@ def multiply_articles(root: Path, factor: int) -> int:
 
 
 def measure() -> dict:
-    sizes, seconds = [], []
-    for factor in FACTORS:
-        with tempfile.TemporaryDirectory() as temp:
-            root = copy_project(Path(temp) / "project")
+    with contextlib.ExitStack() as stack:
+        sites = []  # (articles, project root, site folder), smallest first
+        for factor in FACTORS:
+            temp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            root = copy_project(temp / "project")
             articles = multiply_articles(root, factor)
             commit_all(root)
-            timed_build(root, Path(temp) / "warm")  # .pyc files, template cache
-            # The median of three: one build of the largest site takes over a minute,
-            # long enough for this machine's speed to drift (63.8 and 75.6 s the
-            # same day, one build each), and the growth figure divides two of them.
-            elapsed = statistics.median(
-                timed_build(root, Path(temp) / "site") for _ in range(BUILDS_PER_SIZE)
+            timed_build(root, temp / "warm")  # .pyc files, template cache
+            sites.append((articles, root, temp / "site"))
+        # The sizes take turns, and each figure is the median of its builds. One build
+        # of the largest site takes over a minute, long enough for this machine's speed
+        # to drift (63.8 and 75.6 s the same day, one build each), and the growth
+        # figure divides differences of these times: measured one size after another,
+        # a drift between them read as growth (x0.90 to x1.22 over four runs).
+        times: dict[int, list[float]] = {articles: [] for articles, _, _ in sites}
+        for round_number in range(BUILDS_PER_SIZE):
+            for articles, root, site in sites:
+                times[articles].append(timed_build(root, site))
+            say(
+                f"round {round_number + 1}/{BUILDS_PER_SIZE}: "
+                + ", ".join(f"{n} articles {t[-1]:.1f} s" for n, t in times.items())
             )
-        sizes.append(articles)
-        seconds.append(elapsed)
+    sizes = list(times)
+    seconds = [statistics.median(times[n]) for n in sizes]
+    for articles, elapsed in zip(sizes, seconds, strict=True):
         say(f"{articles} articles: {elapsed:.1f} s, {elapsed / articles:.3f} s per article")
     marginal = [
         (seconds[i + 1] - seconds[i]) / (sizes[i + 1] - sizes[i]) for i in range(len(sizes) - 1)
