@@ -193,3 +193,35 @@ def test_links_into_the_engine_pages_are_checked_as_before(scratch, serial):
     bad = run_build(scratch, "bad", serial)
     assert bad.returncode != 0
     assert "does not contain an anchor '#claim-tiny-nothing'" in bad.stderr
+
+
+def test_a_copy_is_made_only_while_it_pays():
+    """Four authored pages per engine page at most (measured break-even: about five)."""
+    assert parallel_pages._pays(13, 8)  # this site: five articles
+    assert parallel_pages._pays(32, 8)
+    assert not parallel_pages._pays(33, 8)
+    assert not parallel_pages._pays(58, 8)  # fifty articles
+
+
+def test_a_large_site_builds_the_engine_pages_here_after_the_others(scratch):
+    """With twenty articles beside the engine's four pages no copy is made; the
+    engine's pages are built last, in this process, and the site is the same."""
+    text = (scratch.root / "docs" / "posts" / "tiny.md").read_text()
+    for letter in "abcdefghijklmnopqrst":  # (a number in a title would be a hand-typed one)
+        scratch.write(f"docs/posts/tiny-{letter}.md", text.replace("# Tiny", f"# Tiny {letter}"))
+    log = build(scratch, "site-large")
+    assert "built in a second process" not in log
+    engine_pages = {
+        "notebooks/tiny/demo.ipynb",
+        "bibliography.md",
+        "reproducibility.md",
+        "claims.md",
+    }
+    assert set(built_order(log)[-len(engine_pages) :]) == engine_pages
+    build(scratch, "site-serial", serial=True)
+    large, in_order = (
+        site_files(scratch.root / "site-large"),
+        site_files(scratch.root / "site-serial"),
+    )
+    assert large.keys() == in_order.keys()
+    assert [name for name in large if large[name] != in_order[name]] == []
