@@ -155,6 +155,28 @@ def _toc_tokens(toc) -> list[dict]:
     ]
 
 
+def _recall(memory: dict, key: str, src_uri: str, step: str, inputs: str, on_disk: bool):
+    """What `step` made from these inputs, from this server's memory or from disk
+    (then also kept in memory, so that later rebuilds do not read the file again);
+    None if neither has it."""
+    serving = session.serving()
+    known = memory.get(key) if serving else None
+    if known is not None and known[0] == inputs:
+        return known[1]
+    value = _disk.get(src_uri, step, inputs) if on_disk else None
+    if value is not None and serving:
+        memory[key] = (inputs, value)
+    return value
+
+
+def _keep(memory: dict, key: str, src_uri: str, step: str, inputs: str, value, on_disk: bool):
+    """Remember what `step` made: in memory under serve, on disk if `on_disk`."""
+    if session.serving():
+        memory[key] = (inputs, value)
+    if on_disk:
+        _disk.put(src_uri, step, inputs, value)
+
+
 _pages: dict[str, tuple[str, dict]] = {}  # source path → (inputs digest, what render set)
 
 
@@ -174,10 +196,8 @@ def _remember_render(render):
             repr(config.markdown_extensions),
             repr(config.mdx_configs),
         )
-        known = _pages.get(self.file.src_uri) if serving else None
-        saved = known[1] if known is not None and known[0] == inputs else None
-        if saved is None and on_disk:
-            saved = _disk.get(self.file.src_uri, "render", inputs)
+        src_uri = self.file.src_uri
+        saved = _recall(_pages, src_uri, src_uri, "render", inputs, on_disk)
         if saved is not None:
             self.content, self.toc = saved["content"], get_toc(saved["toc"])
             self._title_from_render = saved["title"]
@@ -208,10 +228,7 @@ def _remember_render(render):
             "anchors": sorted(self.present_anchor_ids or ()),
             "links": None if links is None else [(f.src_uri, a) for f, a in links.items()],
         }
-        if serving:
-            _pages[self.file.src_uri] = (inputs, saved)
-        if on_disk and not warnings.count:
-            _disk.put(self.file.src_uri, "render", inputs, saved)
+        _keep(_pages, src_uri, src_uri, "render", inputs, saved, on_disk and not warnings.count)
         return None
 
     return remembered
@@ -229,20 +246,14 @@ def _remember_search_entries(add_entry_from_context):
         inputs = digest(
             page.url, str(page.title), page.content or "", repr(page.meta), repr(self.config)
         )
-        known = _search.get(page.url) if serving else None
-        entries = known[1] if known is not None and known[0] == inputs else None
-        if entries is None and on_disk:
-            entries = _disk.get(page.file.src_uri, "search", inputs)
+        entries = _recall(_search, page.url, page.file.src_uri, "search", inputs, on_disk)
         if entries is not None:
             self.entries.extend(copy.deepcopy(entries))
             return None
         before = len(self.entries)
         add_entry_from_context(self, page)
         entries = copy.deepcopy(self.entries[before:])
-        if serving:
-            _search[page.url] = (inputs, entries)
-        if on_disk:
-            _disk.put(page.file.src_uri, "search", inputs, entries)
+        _keep(_search, page.url, page.file.src_uri, "search", inputs, entries, on_disk)
         return None
 
     return remembered

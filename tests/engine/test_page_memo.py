@@ -126,6 +126,19 @@ def test_a_page_that_warned_is_rendered_and_warns_on_every_build(site, caplog):
     assert not list(site.folder.glob("*.json"))
 
 
+def test_under_serve_a_page_read_from_disk_is_not_read_again(site, monkeypatch):
+    """The server's first build takes a kept page from disk; its later rebuilds take
+    it from memory, even with the file gone."""
+    site.render()  # a `mkdocs build` kept it on disk
+    monkeypatch.setattr(session, "command", "serve")
+    monkeypatch.setattr(page_memo, "_pages", {})
+    refuse_markdown(monkeypatch)
+    first = what_render_set(site.render())
+    for file in site.folder.glob("*.json"):
+        file.unlink()
+    assert what_render_set(site.render()) == first
+
+
 def test_another_markdown_version_renders_again(site, monkeypatch):
     site.render()
     monkeypatch.setattr(markdown, "__version__", "0.0-other")
