@@ -13,7 +13,7 @@ from pathlib import Path
 from .workspace import commit_all, copy_project, say, timed_build
 
 FACTORS = (1, 10, 100)
-BUILDS_PER_SIZE = 3
+ROUNDS = 3  # each: every smaller site built three times, the largest once
 EQUATION = re.compile(r"(\\(?:label|eqref)\{eq:)([^}]+)\}")
 
 
@@ -42,13 +42,22 @@ def measure() -> dict:
         # to drift (63.8 and 75.6 s the same day, one build each), and the growth
         # figure divides differences of these times: measured one size after another,
         # a drift between them read as growth (x0.90 to x1.22 over four runs).
+        # The two small sites get three builds a round, before and after the large
+        # one: the figure's denominator is their difference, about 6 s, in which
+        # their spread between builds (0.4 s and 0.5 s within three rounds) moved
+        # the figure by up to 8 %; the large site's spread moves it about 1 % per 1 %.
+        smaller, (largest,) = sites[:-1], sites[-1:]
+        one_round = [*smaller, largest, *reversed(smaller), *smaller]
         times: dict[int, list[float]] = {articles: [] for articles, _, _ in sites}
-        for round_number in range(BUILDS_PER_SIZE):
-            for articles, root, site in sites:
-                times[articles].append(timed_build(root, site))
+        for round_number in range(ROUNDS):
+            this_round: dict[int, list[str]] = {articles: [] for articles in times}
+            for articles, root, site in one_round:
+                elapsed = timed_build(root, site)
+                times[articles].append(elapsed)
+                this_round[articles].append(f"{elapsed:.1f}")
             say(
-                f"round {round_number + 1}/{BUILDS_PER_SIZE}: "
-                + ", ".join(f"{n} articles {t[-1]:.1f} s" for n, t in times.items())
+                f"round {round_number + 1}/{ROUNDS}: "
+                + ", ".join(f"{n} articles {' '.join(t)} s" for n, t in this_round.items())
             )
     sizes = list(times)
     seconds = [statistics.median(times[n]) for n in sizes]
@@ -59,6 +68,7 @@ def measure() -> dict:
     ]
     return {
         "articles": sizes,
+        "builds_per_size": [len(times[n]) for n in sizes],
         "build_seconds": [round(s, 2) for s in seconds],
         "seconds_per_article": [round(s / n, 4) for s, n in zip(seconds, sizes, strict=True)],
         # Cost of one more article between 10x and 100x over that between 1x and 10x:
