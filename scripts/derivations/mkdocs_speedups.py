@@ -145,17 +145,19 @@ class PostsByFile(list):
     would. The index is rebuilt if the list's length changes; Material fills the
     list once, in on_files, and only reads it afterwards."""
 
+    _by_file: dict[int, list]  # built on the first test, below
+    _indexed_length = -1  # no index yet
+
     def __contains__(self, page) -> bool:
         file = getattr(page, "file", None)
         if file is None:
             return super().__contains__(page)
-        index = self.__dict__.get("_by_file")
-        if index is None or self.__dict__.get("_indexed_length") != len(self):
-            index = {}
+        if self._indexed_length != len(self):
+            self._by_file = {}
             for post in self:
-                index.setdefault(id(getattr(post, "file", None)), []).append(post)
-            self._by_file, self._indexed_length = index, len(self)
-        return any(post is page or post == page for post in index.get(id(file), ()))
+                self._by_file.setdefault(id(getattr(post, "file", None)), []).append(post)
+            self._indexed_length = len(self)
+        return any(post is page or post == page for post in self._by_file.get(id(file), ()))
 
 
 @event_priority(-100)  # after Material's blog plugin (-50) has listed its posts
