@@ -1,5 +1,6 @@
 """`make build`: claim tests, then a strict build into a temporary folder that
-replaces site/ only when everything passed; a failed build leaves site/ as it was.
+replaces site/ only when everything passed, the round trip of every number shown
+(round_trip.py) included; a failed build leaves site/ as it was.
 
 Usage: python -m scripts.derivations.build [--site-dir site]
 """
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import round_trip
 from .project import find_project
 from .site_engine import REQUIRE_VERIFIED_VARIABLE
 
@@ -30,6 +32,15 @@ def build(root: Path, site_dir: Path) -> int:
         shutil.rmtree(temporary, ignore_errors=True)
         print(f"build failed: {site_dir.name}/ left as it was", file=sys.stderr)
         return result.returncode
+    count, problems = round_trip.check_site(temporary)
+    if problems:
+        shutil.rmtree(temporary, ignore_errors=True)
+        print("\n".join(problems), file=sys.stderr)
+        print(
+            f"{len(problems)} of {count} numbers shown are not their value: {site_dir.name}/ left as it was",
+            file=sys.stderr,
+        )
+        return 1
     swap(temporary, site_dir)
     return 0
 

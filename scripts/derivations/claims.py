@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
 
 from .snippets import Declaration
 
@@ -10,43 +12,106 @@ REFERENCE = re.compile(r"\[\[(?P<id>[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)(?::(?P<spe
 DEFAULT_FLOAT_FORMAT = ".4g"
 
 
+MINUS = "\u2212"  # the minus sign; "-" is a hyphen
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+# What format() gives for a finite number: sign, digits, exponent, percent sign.
+FORMATTED = re.compile(
+    r"(?P<sign>-?)(?P<digits>\d[\d,_]*(?:\.\d*)?)(?:[eE](?P<exponent>[+-]\d+))?(?P<percent>%?)"
+)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A formatted number in parts, so that prose and TeX are written from the
+    same pieces and nothing is re-parsed from text."""
+
+    negative: bool
+    digits: str  # the mantissa as format() wrote it ("1.5", "1024")
+    exponent: int | None  # the power of ten, when the spec asked for one
+    percent: bool
+
+    def prose(self) -> str:
+        text = self.digits + ("%" if self.percent else "")
+        if self.exponent is not None:
+            power = "10" + str(self.exponent).translate(SUPERSCRIPT)
+            text = power if self.digits == "1" else f"{self.digits} × {power}"
+        return (MINUS if self.negative else "") + text
+
+    def tex(self) -> str:
+        text = self.digits.replace(",", "{,}") + ("\\%" if self.percent else "")
+        if self.exponent is not None:
+            power = f"10^{{{self.exponent}}}"
+            text = power if self.digits == "1" else f"{self.digits} \\times {power}"
+        return ("-" if self.negative else "") + text
+
+
+def effective_spec(value, spec: str | None) -> str | None:
+    """The spec a number is shown with: the one given, else by type (a list: its first item's)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if spec is not None or isinstance(value, bool) or not isinstance(value, int | float):
+        return spec
+    return "d" if isinstance(value, int) else DEFAULT_FLOAT_FORMAT
+
+
+def format_number(value: int | float, spec: str | None) -> Number | str:
+    """The value formatted with a Python format spec, in parts; text if not finite."""
+    spec = effective_spec(value, spec)
+    if spec.endswith("d") and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if value == 0 and spec.endswith(("e", "E")):
+        return Number(False, "0", None, False)  # not "0.0 × 10⁰"
+    text = format(value, spec)
+    match = FORMATTED.fullmatch(text)
+    if not match:
+        return text  # nan, inf
+    exponent = match["exponent"]
+    return Number(
+        negative=bool(match["sign"]),
+        digits=match["digits"],
+        exponent=None if exponent is None else int(exponent),
+        percent=bool(match["percent"]),
+    )
+
+
 def format_value(value, spec: str | None) -> str:
-    """The value with a Python format spec (the reference's, else the declaration's)."""
+    """The value as prose shows it, with the reference's format spec, else the declaration's.
+
+    1.2e-07 with ".1e" reads "1.2 × 10⁻⁷", -0.5 reads "−0.5" with a true minus sign.
+    """
     if isinstance(value, list):
         return ", ".join(format_value(item, spec) for item in value)
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return str(value)
-    if spec is None:
-        spec = "d" if isinstance(value, int) else DEFAULT_FLOAT_FORMAT
-    if spec.endswith("d") and isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if value == 0 and spec.endswith(("e", "E")):
-        return "0"  # not "0.0 × 10⁰"
-    text = format(value, spec)
-    return _tidy_exponent(text)
-
-
-def _tidy_exponent(text: str) -> str:
-    """1.2e-07 → 1.2 × 10⁻⁷ reads as mathematics, not as code."""
-    match = re.fullmatch(r"(-?[\d.]+)e([+-])0*(\d+)", text)
-    if not match:
-        return text
-    mantissa, sign, exponent = match.groups()
-    superscript = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-    power = (("-" if sign == "-" else "") + exponent).translate(superscript)
-    return f"10{power}" if mantissa in {"1", "1.0"} else f"{mantissa} × 10{power}"
+    number = format_number(value, spec)
+    return number if isinstance(number, str) else number.prose()
 
 
 def format_math(value, spec: str | None) -> str:
     """The same value as TeX, for a reference inside math."""
-    text = format_value(value, spec)
-    match = re.fullmatch(r"(-?[\d.]+) × 10(.+)|10(.+)", text)
-    if not match:
-        return text
-    normal = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-    if match[1]:
-        return f"{match[1]} \\times 10^{{{match[2].translate(normal)}}}"
-    return f"10^{{{match[3].translate(normal)}}}"
+    if isinstance(value, list):
+        return ", ".join(format_math(item, spec) for item in value)
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return f"\\text{{{value}}}"
+    number = format_number(value, spec)
+    return f"\\text{{{number}}}" if isinstance(number, str) else number.tex()
+
+
+# The round-trip check (round_trip.py) finds every value a page shows by these
+# attributes and reads the number back from what the reader sees.
+def value_marker(claim_id: str, spec: str | None) -> str:
+    """HTML attributes naming the value an element shows and the format it was shown with."""
+    marker = f'data-value-of="{html.escape(claim_id)}"'
+    return marker if spec is None else f'{marker} data-format="{html.escape(spec)}"'
+
+
+def math_marker(claim_id: str, spec: str | None) -> str:
+    """The same pairs for KaTeX's \\htmlData (see MATH_UNSAFE)."""
+    return f"value-of={claim_id}" if spec is None else f"value-of={claim_id},format={spec}"
+
+
+# \htmlData separates its pairs with "," and "=", and TeX reads "%" as a comment.
+MATH_UNSAFE = frozenset(",=%")
 
 
 def claim_anchor(claim_id: str) -> str:

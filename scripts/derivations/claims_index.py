@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 import json
 
-from .claims import claim_anchor, format_value, page_url
+from .claims import claim_anchor, effective_spec, format_value, page_url, value_marker
 from .snippets import Declaration
 
 CLAIMS_PAGE = "claims.md"
 CLAIMS_JSON = "claims.json"
+# The experiment settings the prose quotes (sample sizes, seeds, K): not claims,
+# but published beside them so that every number a page shows has its value.
+PARAMETERS_JSON = "parameters.json"
 
 
 def entries(
@@ -38,6 +41,25 @@ def entries(
     ]
 
 
+def parameter_entries(
+    declarations: dict[str, Declaration], values: dict[str, object]
+) -> list[dict]:
+    """One object per parameter: the claim schema without status, tests and reference."""
+    return [
+        {
+            "id": d.id,
+            "value": values.get(d.id),
+            "unit": d.unit,
+            "statement": d.statement,
+            "page": "/" + page_url(d),
+            "snippet": d.snippet,
+            "line": d.line,
+        }
+        for d in sorted(declarations.values(), key=lambda d: d.id)
+        if d.kind == "parameter"
+    ]
+
+
 def to_json(index: list[dict]) -> str:
     return json.dumps(index, indent=1, ensure_ascii=False) + "\n"
 
@@ -60,8 +82,16 @@ def page_markdown(
         "",
         "Every computed number in an article is a *claim*: the build runs the article's code, a "
         "test asserts the claim with a stated tolerance, and the page shows the value only from "
-        "that same run. A ✓ means the claim's tests passed for exactly the run shown. The same "
-        "list is published for machines as [`claims.json`](claims.json).",
+        "that same run. The same list is published for machines as [`claims.json`](claims.json), "
+        "and the experiment settings the articles quote as [`parameters.json`](parameters.json).",
+        "",
+        "**What ✓ means.** The claim's tests passed for exactly the run whose numbers the page "
+        "shows, and the number printed is the number tested: before a build is published, every "
+        "number on every page is read back from the page as a reader sees it, in prose and in "
+        "equations, and compared with the tested value to the precision its format shows; a page "
+        "where they differ is not published. A ✓ does not say how strong the test is: each test "
+        "states its tolerance and what it compares with beside its assertion, in the test file "
+        "named in the claim's row.",
         "",
         f"Verified: {counts['verified']} · not verified: {counts['unverified']} · failed: {counts['failed']}"
         if index
@@ -87,8 +117,13 @@ STATUS_TEXT = {"verified": "✓ verified", "unverified": "? not verified", "fail
 
 def _row(entry: dict, declaration: Declaration) -> str:
     """One claim: id and statement, then what it is compared with and where it is computed and tested."""
-    value = "—" if entry["value"] is None else format_value(entry["value"], declaration.format)
     unit = f" {declaration.unit}" if declaration.unit else ""
+    if entry["value"] is None:
+        value = "—" + unit
+    else:
+        spec = effective_spec(entry["value"], declaration.format)
+        shown = html.escape(format_value(entry["value"], spec), quote=False)
+        value = f"<span {value_marker(entry['id'], spec)}>{shown}</span>{html.escape(unit, quote=False)}"
     location = f"{entry['snippet']}:{entry['line']}"
     details = [f"computed in {_code(location)}"]
     details += [
@@ -101,7 +136,7 @@ def _row(entry: dict, declaration: Declaration) -> str:
         f'<span id="{claim_anchor(entry["id"])}"></span><strong>{_code(entry["id"])}</strong><br>'
         f"{html.escape(entry['statement'], quote=False)}<br><small>{_sentence('; '.join(details))}</small>"
     )
-    cells = (claim, html.escape(value + unit, quote=False), STATUS_TEXT[entry["status"]])
+    cells = (claim, value, STATUS_TEXT[entry["status"]])
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
 

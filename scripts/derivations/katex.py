@@ -3,12 +3,14 @@
 KaTeX comes from `node_modules/katex` (pinned in package-lock.json); its CSS and
 fonts are served from the site, and no page loads KaTeX's JavaScript. Formulas
 are rendered a page at a time in one call into V8, and remembered across builds
-in `.cache/math/katex-<version>.json`.
+in `.cache/math/katex-<version>-<options>.json` (options: a hash of the render
+call, so changing what is trusted renders every formula again).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import re
@@ -27,8 +29,10 @@ function renderAll(items) {
     try {
       return {html: katex.renderToString(tex, {
         displayMode: display, throwOnError: true, strict: "ignore",
-        // Only links (from \eqref) are trusted; no other HTML-producing command.
-        trust: (context) => context.command === "\\href",
+        // Trusted: links (from \eqref) and the data attributes that mark a claim's
+        // value for the round-trip check; no other HTML-producing command.
+        trust: (context) => context.command === "\\href" || (context.command === "\\htmlData"
+          && Object.keys(context.attributes).every((key) => key === "data-value-of" || key === "data-format")),
       })};
     } catch (error) {
       return {error: String(error.message || error)};
@@ -70,7 +74,8 @@ class KatexRenderer:
 
     @property
     def cache_file(self) -> Path:
-        return self.cache_dir / "math" / f"katex-{self.version}.json"
+        options = hashlib.sha256(RENDER_ALL.encode()).hexdigest()[:12]
+        return self.cache_dir / "math" / f"katex-{self.version}-{options}.json"
 
     @property
     def stats_file(self) -> Path:

@@ -7,7 +7,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .claims import REFERENCE, claim_anchor, format_math, format_value
+from .claims import (
+    MATH_UNSAFE,
+    REFERENCE,
+    claim_anchor,
+    effective_spec,
+    format_math,
+    format_value,
+    math_marker,
+    value_marker,
+)
 from .errors import Problem
 from .markdown_scan import substitute
 from .snippets import Declaration
@@ -34,10 +43,21 @@ def render(markdown: str, path: str, first_line: int, context: ReferenceContext)
             problems.append(Problem(path, line, unknown_message(match["id"], context.declarations)))
             return match.group()
         used.append(match["id"])
+        spec = match["spec"] or declaration.format
+        if kind == "math" and spec and MATH_UNSAFE & set(spec):
+            problems.append(Problem(path, line, unsafe_in_math_message(match.group())))
+            return match.group()
         return _rendered(declaration, match["spec"], kind == "math", context, match.group())
 
     rendered = substitute(markdown, REFERENCE, {"prose", "math"}, replace, first_line)
     return rendered, used, problems
+
+
+def unsafe_in_math_message(reference: str) -> str:
+    return (
+        f"'{reference}' inside math: a format with ',', '=' or '%' cannot be marked there "
+        "for the round-trip check; move the reference out of the math"
+    )
 
 
 def unknown_message(claim_id: str, declarations: dict[str, Declaration]) -> str:
@@ -61,13 +81,15 @@ def _rendered(declaration, spec, in_math, context, original) -> str:
             )
         )
     value = context.values[declaration.id]
+    spec = effective_spec(value, spec)
     if in_math:
-        return format_math(value, spec)
+        return f"\\htmlData{{{math_marker(declaration.id, spec)}}}{{{format_math(value, spec)}}}"
     shown = html.escape(format_value(value, spec))
     unit = f" {declaration.unit}" if declaration.unit else ""
+    marker = value_marker(declaration.id, spec)
     if declaration.kind == "parameter":
         title = html.escape(f"Parameter: {declaration.statement}", quote=True)
-        return f'<span class="parameter" title="{title}">{shown}</span>'
+        return f'<span class="parameter" title="{title}" {marker}>{shown}</span>'
     status = context.status(declaration.id)
     mark = {VERIFIED: "✓", UNVERIFIED: "?", FAILED: "✗"}[status]
     title = html.escape(
@@ -76,6 +98,6 @@ def _rendered(declaration, spec, in_math, context, original) -> str:
     )
     href = f"{context.claims_page_url}#{claim_anchor(declaration.id)}"
     return (
-        f'<a class="claim claim--{status}" href="{href}" title="{title}">{shown}'
+        f'<a class="claim claim--{status}" href="{href}" title="{title}" {marker}>{shown}'
         f'<span class="claim-mark" aria-label="{status}">{mark}</span></a>'
     )

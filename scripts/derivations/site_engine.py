@@ -412,6 +412,10 @@ class SiteEngine:
         page = reproducibility.page_markdown(report, self.katex.version, self.commit, self.site_url)
         files.append(GeneratedFile(reproducibility.REPRODUCIBILITY_PAGE, content=page))
         files.append(GeneratedFile(claims_index.CLAIMS_JSON, content=claims_index.to_json(index)))
+        parameters = claims_index.parameter_entries(self.declarations, self.values)
+        files.append(
+            GeneratedFile(claims_index.PARAMETERS_JSON, content=claims_index.to_json(parameters))
+        )
         files.append(
             GeneratedFile(
                 claims_index.CLAIMS_PAGE,

@@ -45,8 +45,11 @@ def test_references_render_in_prose_and_math_but_not_code():
     assert not problems and used == ["em.gain", "em.n", "em.gain"]
     assert '<a class="claim claim--verified" href="../claims/#claim-em-gain"' in rendered
     assert ">0.12<span" in rendered
-    assert '<span class="parameter" title="Parameter: Sample size.">600</span>' in rendered
-    assert "$g = 0.1$" in rendered
+    assert (
+        '<span class="parameter" title="Parameter: Sample size." data-value-of="em.n" data-format="d">600</span>'
+        in rendered
+    )
+    assert "$g = \\htmlData{value-of=em.gain,format=.1f}{0.1}$" in rendered
     assert "`[[em.gain]]`" in rendered
 
 
@@ -76,6 +79,12 @@ def test_value_formatting():
     assert format_value(0.123456, None) == "0.1235"
     assert format_value([1, 2], "d") == "1, 2"
     assert format_value(0.0, ".1e") == "0"
+    assert format_value(-0.25, ".2f") == "\u22120.25"  # a minus sign, not a hyphen
+
+
+def test_a_value_inside_math_with_a_format_that_cannot_be_marked_is_refused():
+    _, _, problems = render("$g = [[em.gain:,.1f]]$\n", "docs/posts/em.md", 3, context())
+    assert [p.line for p in problems] == [3] and "inside math" in problems[0].message
 
 
 def test_changed_values_lists_old_and_new():
@@ -112,7 +121,10 @@ def test_claims_page_shows_statements_as_written():
     assert "(T_n − T*) / h² against ∫ P y*''² dx at &lt;b&gt;large&lt;/b&gt; m." in page
     assert "<em>" not in page.split("<table>", 1)[1]
     assert "Compared with a | b; computed in <code>snippets/em/gmm.py:7</code>." in page
-    assert '<span id="claim-em-gap"></span>' in page and "<td>0.50</td>" in page
+    assert (
+        '<span id="claim-em-gap"></span>' in page
+        and '<td><span data-value-of="em.gap" data-format=".2f">0.50</span></td>' in page
+    )
 
 
 def test_segments_after_a_substitution_match_a_fresh_scan():

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from scripts.derivations import round_trip
 from scripts.derivations.claims import claim_anchor
 from scripts.derivations.project import Project
 from scripts.derivations.snippets import discover
@@ -236,3 +237,22 @@ def test_notebook_figures_are_the_site_figure_files_not_inline_copies(site):
             figure = (path.parent / image["src"]).resolve()
             assert figure.parent == (site_dir / "figures" / topic).resolve(), image["src"]
             assert figure.is_file() and image.get("loading") == "lazy" and image.get("width")
+
+
+def test_every_number_shown_reads_back_as_its_value(site):
+    """The round trip (also run by `make build`): each value a page shows, in prose,
+    inside math and on the claims page, read from the HTML and compared with
+    claims.json or parameters.json to the precision its format keeps."""
+    site_dir, _ = site
+    count, problems = round_trip.check_site(site_dir)
+    assert problems == []
+    claims = json.loads((site_dir / "claims.json").read_text())
+    assert count > len(claims), "the claims page alone shows every claim once"
+
+
+def test_parameters_json_lists_every_parameter(site):
+    site_dir, _ = site
+    published = json.loads((site_dir / "parameters.json").read_text())
+    parameters = {d_id for d_id, d in DECLARATIONS.items() if d.kind == "parameter"}
+    assert {entry["id"] for entry in published} == parameters
+    assert all(entry["value"] is not None for entry in published)
