@@ -120,6 +120,7 @@ def make_scratch(root: Path) -> Scratch:
         ROOT / "scripts", root / "scripts", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
+    shutil.copytree(ROOT / "overrides", root / "overrides")  # the theme's partials
     for name in (".authors.yml", "tags.md"):  # named by the config and the nav
         shutil.copy(ROOT / "docs" / name, root / "docs" / name)
     (root / "node_modules").symlink_to(ROOT / "node_modules")  # KaTeX, read only

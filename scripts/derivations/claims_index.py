@@ -7,6 +7,7 @@ import html
 import json
 
 from .claims import claim_anchor, effective_spec, format_value, page_url, value_marker
+from .repository import Repository
 from .snippets import Declaration
 
 CLAIMS_PAGE = "claims.md"
@@ -65,8 +66,13 @@ def to_json(index: list[dict]) -> str:
 
 
 def page_markdown(
-    index: list[dict], declarations: dict[str, Declaration], article_sources: dict[str, str]
+    index: list[dict],
+    declarations: dict[str, Declaration],
+    article_sources: dict[str, str],
+    repository: Repository | None = None,
+    test_lines: dict[str, int] | None = None,
 ) -> str:
+    """`test_lines`: pytest node id → the line of its claim marker, for links."""
     """The human page: every claim with its value, status, and where it comes from."""
     counts = {
         status: sum(e["status"] == status for e in index)
@@ -93,6 +99,7 @@ def page_markdown(
         "states its tolerance and what it compares with beside its assertion, in the test file "
         "named in the claim's row.",
         "",
+        *([repository.provenance(), ""] if repository else []),
         f"Verified: {counts['verified']} · not verified: {counts['unverified']} · failed: {counts['failed']}"
         if index
         else "No claims yet.",
@@ -101,7 +108,11 @@ def page_markdown(
     for topic in sorted({e["id"].split(".")[0] for e in index}):
         title, source = article_sources.get(topic, (topic.replace("_", "-"), None))
         lines += [f"## [{title}]({source})" if source else f"## {title}", ""]
-        rows = [_row(e, declarations[e["id"]]) for e in index if e["id"].startswith(topic + ".")]
+        rows = [
+            _row(e, declarations[e["id"]], repository, test_lines or {})
+            for e in index
+            if e["id"].startswith(topic + ".")
+        ]
         lines += [TABLE_HEAD, *rows, "</tbody>\n</table>", ""]
     return "\n".join(lines)
 
@@ -115,7 +126,9 @@ TABLE_HEAD = (
 STATUS_TEXT = {"verified": "✓ verified", "unverified": "? not verified", "failed": "✗ failed"}
 
 
-def _row(entry: dict, declaration: Declaration) -> str:
+def _row(
+    entry: dict, declaration: Declaration, repository: Repository | None, test_lines: dict[str, int]
+) -> str:
     """One claim: id and statement, then what it is compared with and where it is computed and tested."""
     unit = f" {declaration.unit}" if declaration.unit else ""
     if entry["value"] is None:
@@ -124,12 +137,14 @@ def _row(entry: dict, declaration: Declaration) -> str:
         spec = effective_spec(entry["value"], declaration.format)
         shown = html.escape(format_value(entry["value"], spec), quote=False)
         value = f"<span {value_marker(entry['id'], spec)}>{shown}</span>{html.escape(unit, quote=False)}"
-    location = f"{entry['snippet']}:{entry['line']}"
-    details = [f"computed in {_code(location)}"]
-    details += [
-        f"tested by {_code(node.split('::')[1])} in {_code(node.split('::')[0])}"
-        for node in entry["test"]
-    ]
+    location = _code_link(
+        f"{entry['snippet']}:{entry['line']}", repository, entry["snippet"], entry["line"]
+    )
+    details = [f"computed in {location}"]
+    for node in entry["test"]:
+        path, test = node.split("::")
+        link = _code_link(test, repository, path, test_lines.get(node))
+        details.append(f"tested by {link} in {_code(path)}")
     if entry["reference"]:
         details.insert(0, f"compared with {html.escape(entry['reference'], quote=False)}")
     claim = (
@@ -138,6 +153,13 @@ def _row(entry: dict, declaration: Declaration) -> str:
     )
     cells = (claim, value, STATUS_TEXT[entry["status"]])
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+
+def _code_link(text: str, repository: Repository | None, path: str, line: int | None) -> str:
+    """`text` as code, linked to that line of the repository when there is one."""
+    if repository is None:
+        return _code(text)
+    return f'<a href="{html.escape(repository.blob(path, line))}">{_code(text)}</a>'
 
 
 def _sentence(text: str) -> str:

@@ -46,7 +46,7 @@ def _claim_ids(decorators: list[ast.expr]):
         if isinstance(decorator, ast.Call) and _is_claim_marker(decorator.func):
             for argument in decorator.args:
                 if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    yield argument.value, decorator.lineno
+                    yield argument.value, argument.lineno  # the line naming the claim
 
 
 def _is_claim_marker(node: ast.expr) -> bool:

@@ -31,6 +31,7 @@ from scripts.derivations.errors import DerivationError  # noqa: E402
 from scripts.derivations.notebook_conversion import NotebookConverter  # noqa: E402
 from scripts.derivations.parallel_pages import ParallelPages  # noqa: E402
 from scripts.derivations.project import Project  # noqa: E402
+from scripts.derivations.repository import Repository  # noqa: E402
 from scripts.derivations.site_engine import PageSource, SiteEngine  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.derivations")
@@ -53,7 +54,14 @@ def on_config(config):
         serving=session.serving(),
         site_name=config.site_name,
         site_url=config.site_url or "",
+        repo_url=config.repo_url or "",
+        edit_uri=config.edit_uri or "",
     )
+    # The footer's "LICENSE" links the licence on the repository's default branch.
+    repository = Repository.from_config(config.repo_url, config.edit_uri, "")
+    if repository is not None and config.copyright:
+        link = f'<a href="{repository.on_branch("LICENSE")}">LICENSE</a>'
+        config.copyright = config.copyright.replace("LICENSE", link)
 
 
 @event_priority(100)  # before mkdocs-jupyter, which turns the added notebooks into pages
@@ -135,6 +143,8 @@ def on_pre_page(page, config, files):
     converter: NotebookConverter | None = _state.get("converter")
     if converter is not None and page.file.abs_src_path:
         converter.wait_for(page.file.abs_src_path)
+    if page.file.src_uri in _state["engine"].generated_paths:
+        page.edit_url = None  # made by the build: nothing in docs/ to edit
     return page
 
 

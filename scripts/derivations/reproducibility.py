@@ -6,6 +6,7 @@ from __future__ import annotations
 import platform
 
 from .cache import installed_version
+from .repository import Repository
 from .runner import RunReport
 
 REPRODUCIBILITY_PAGE = "reproducibility.md"
@@ -25,7 +26,13 @@ LIBRARIES = (
 )
 
 
-def page_markdown(report: RunReport, katex_version: str, commit: str, site_url: str) -> str:
+def page_markdown(
+    report: RunReport,
+    katex_version: str,
+    commit: str,
+    site_url: str,
+    repository: Repository | None = None,
+) -> str:
     versions = [("Python", platform.python_version())]
     versions += [(name, _version(name)) for name in LIBRARIES]
     versions.append(("KaTeX (npm)", katex_version))
@@ -44,9 +51,12 @@ def page_markdown(report: RunReport, katex_version: str, commit: str, site_url: 
         "",
         "## Re-run an article and compare",
         "",
-        "From a clone of the repository, on a machine with Python 3.11:",
+        "On Linux with Python 3.11 and `make`:"
+        if repository
+        else "From a clone of the repository, on Linux with Python 3.11 and `make`:",
         "",
         "```sh",
+        *(repository.clone_commands() if repository else []),
         "make install",
         ".venv/bin/python -m snippets.em      # run one article's experiment and print its results",
         f"curl -O {site_url.rstrip('/')}/claims.json   # or save the published claims.json by hand",

@@ -9,6 +9,7 @@ these to MkDocs events; another generator could do the same.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import html
 import os
@@ -44,6 +45,7 @@ from . import (
 from .errors import DerivationError, Problem
 from .project import Project
 from .references import FAILED, UNVERIFIED, VERIFIED, ReferenceContext, render
+from .repository import Repository
 from .runner import RunReport, SnippetRun, run_snippets
 from .snippets import Declaration, discover
 
@@ -184,6 +186,8 @@ class SiteEngine:
     page_anchors: dict[str, dict[int, str]] = field(default_factory=dict)
     site_name: str = "Runnable Derivations"
     site_url: str = ""
+    repo_url: str = ""  # mkdocs.yml's repo_url and edit_uri: every repository link's source
+    edit_uri: str = ""
     figures_written: dict[str, set[str]] = field(default_factory=dict)  # topic → figure names
     citations: dict[str, citation.PageCitation] = field(default_factory=dict)  # by docs path
     citing: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key → (title, page)
@@ -192,6 +196,7 @@ class SiteEngine:
         default_factory=dict
     )  # docs path → source, read once a build
     generated: list[GeneratedFile] = field(default_factory=list)  # added to the site
+    test_lines: dict[str, int] = field(default_factory=dict)  # claim test node → its marker's line
 
     def __post_init__(self):
         self.katex = katex.KatexRenderer(self.project.root, self.project.cache_dir)
@@ -206,6 +211,10 @@ class SiteEngine:
     @property
     def commit(self) -> str:
         return citation.commit_of(self._commit)
+
+    @functools.cached_property
+    def repository(self) -> Repository | None:
+        return Repository.from_config(self.repo_url, self.edit_uri, self.commit)
 
     # -- before pages render ------------------------------------------------
     def prepare(
@@ -242,6 +251,7 @@ class SiteEngine:
         problems += self._unpublishable_claims()
         problems += self._load_bibliography()
         tests = {claim_id: [node for node, _ in places] for claim_id, places in claim_tests.items()}
+        self.test_lines = {node: line for places in claim_tests.values() for node, line in places}
         self.generated = self._generated_files(report, tests)
         return self._fail_or_keep(problems, self.generated)
 
@@ -409,7 +419,9 @@ class SiteEngine:
         if self.bibliography is not None:
             bibliography_page = bibliography.page_markdown(self.citing, self.bibliography)
             files.append(GeneratedFile(bibliography.BIBLIOGRAPHY_PAGE, content=bibliography_page))
-        page = reproducibility.page_markdown(report, self.katex.version, self.commit, self.site_url)
+        page = reproducibility.page_markdown(
+            report, self.katex.version, self.commit, self.site_url, self.repository
+        )
         files.append(GeneratedFile(reproducibility.REPRODUCIBILITY_PAGE, content=page))
         files.append(GeneratedFile(claims_index.CLAIMS_JSON, content=claims_index.to_json(index)))
         parameters = claims_index.parameter_entries(self.declarations, self.values)
@@ -419,7 +431,9 @@ class SiteEngine:
         files.append(
             GeneratedFile(
                 claims_index.CLAIMS_PAGE,
-                content=claims_index.page_markdown(index, self.declarations, sources),
+                content=claims_index.page_markdown(
+                    index, self.declarations, sources, self.repository, self.test_lines
+                ),
             )
         )
         return files
@@ -484,6 +498,7 @@ class SiteEngine:
             self.citations[page.docs_path] = cite
             rendered = _after_title(rendered, _updated_line(cite))
             rendered += series.navigation(self.series_members, page.docs_path)
+            rendered += self._source_line(page.docs_path, cite.title)
             rendered += cite.markdown()
         topics = {claim_id.split(".")[0] for claim_id in used}
         if self.serving:
@@ -494,6 +509,24 @@ class SiteEngine:
         if not self.serving:
             raise DerivationError(problems)
         return error_box(problems) + rendered
+
+    @functools.cached_property
+    def generated_paths(self) -> frozenset[str]:
+        """Site paths of the files the build adds (claims, notebooks, ...), once prepared."""
+        return frozenset(item.site_path for item in self.generated)
+
+    def _source_line(self, docs_path: str, title: str) -> str:
+        """Where the article and its code live, and where to discuss it."""
+        if self.repository is None:
+            return ""
+        markdown_path = self._repository_path(docs_path)
+        code_path = f"snippets/{Path(docs_path).stem.replace('-', '_')}"
+        links = [
+            f'<a href="{self.repository.blob(markdown_path)}">this page\'s Markdown</a>',
+            f'<a href="{self.repository.tree(code_path)}">its code (<code>{code_path}/</code>)</a>',
+            f'<a href="{self.repository.discussions(title)}">discuss it</a>',
+        ]
+        return f'\n\n<p class="page-source">Source: {" · ".join(links)}.</p>\n'
 
     def _citation(self, page: PageSource) -> citation.PageCitation:
         published = page.meta.get("date")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 
 import json
+import re
+import subprocess
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from bs4 import BeautifulSoup
@@ -256,3 +259,40 @@ def test_parameters_json_lists_every_parameter(site):
     parameters = {d_id for d_id, d in DECLARATIONS.items() if d.kind == "parameter"}
     assert {entry["id"] for entry in published} == parameters
     assert all(entry["value"] is not None for entry in published)
+
+
+def test_no_page_loads_a_script_or_style_from_another_origin(site):
+    """Everything a page runs or styles itself with is served from site/; and the
+    header's repository link is a plain link, not Material's component that asks
+    GitHub's API for star counts on every visit."""
+    site_dir, _ = site
+    foreign = []
+    for path in site_dir.rglob("*.html"):
+        html = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        sources = [tag.get("src") for tag in html.select("script[src], img[src], iframe[src]")]
+        sources += [tag.get("href") for tag in html.select("link[rel=stylesheet], link[rel=preload]")]
+        foreign += [(path.name, src) for src in sources if src and urlparse(src).netloc]
+        assert html.select('[data-md-component="source"]') == [], path
+    assert foreign == []
+
+
+@pytest.mark.parametrize("claim_id", ["em.gain_ratio", "nce.c_sd", "f_vae.vae_loglik"])
+def test_claims_page_links_the_line_that_declares_and_the_line_that_tests(site, claim_id):
+    """Each link names a ref (the built commit, or the branch for a build from
+    uncommitted changes) and a line; that line of that file at that ref is the
+    claim's declaration, or its test's claim marker."""
+    site_dir, _ = site
+    row = page(site_dir, "claims").find(id=claim_anchor(claim_id)).find_parent("tr")
+    links = [a["href"] for a in row.select("a[href*='/blob/']")]
+    assert len(links) >= 2
+    name = claim_id.split(".")[1]
+    for href in links:
+        ref, path, line = re.fullmatch(r".*/blob/([^/]+)/(.+)#L(\d+)", href).groups()
+        if re.fullmatch(r"[0-9a-f]{7,40}", ref):
+            text = subprocess.run(
+                ["git", "show", f"{ref}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout
+        else:
+            text = (ROOT / path).read_text(encoding="utf-8")
+        wanted = f'"{name}"' if path.startswith("snippets/") else f'"{claim_id}"'
+        assert wanted in text.splitlines()[int(line) - 1], (href, wanted)
