@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Build dates (sitemap) from the last commit, so the same commit gives the same site.
 export SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: install serve test build bench clean lock lint
+.PHONY: install serve test build bench clean lock lint mutate
 
 install: $(INSTALLED)
 
@@ -36,6 +36,11 @@ build: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python -m scripts.bench
+
+# How many deliberate errors in each snippet's mathematics its tests catch (not part
+# of make test); TOPIC=em measures one article. Writes tests/mutation-scores.json.
+mutate: $(INSTALLED)
+	$(BIN)/python -m scripts.mutate $(if $(TOPIC),--topic $(TOPIC))
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -97,7 +97,8 @@ def page_markdown(
         "equations, and compared with the tested value to the precision its format shows; a page "
         "where they differ is not published. A ✓ does not say how strong the test is: each test "
         "states its tolerance and what it compares with beside its assertion, in the test file "
-        "named in the claim's row.",
+        "named in the claim's row, and the [reproducibility page](reproducibility.md#how-strong-the-tests-are) "
+        "gives, for each article, the share of deliberate errors in its code that its tests catch.",
         "",
         *([repository.provenance(), ""] if repository else []),
         f"Verified: {counts['verified']} · not verified: {counts['unverified']} · failed: {counts['failed']}"

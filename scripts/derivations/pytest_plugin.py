@@ -9,6 +9,9 @@
   per claim it is marked with, with that claim's value replaced by NaN; it records
   no verdict and writes which (test, claim) pairs failed to the report. The
   self-test uses it to show, in one pytest run, that every claim's test can fail.
+- `DERIVATIONS_CLAIM_VALUES=<values.json>` takes every claim and parameter value
+  from that file (id → value) instead of the snippet runs, and records no verdict:
+  `make mutate` runs a topic's claim tests on a mutated snippet's results this way.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .project import Project, find_project
 from .runner import RunReport, run_snippets
 
 SWEEP_VARIABLE = "DERIVATIONS_ABSURD_SWEEP"
+VALUES_VARIABLE = "DERIVATIONS_CLAIM_VALUES"
 CLAIM_TESTS_FIRST = ("tests/snippets/", "tests/engine/", "tests/site/")
 
 
@@ -38,6 +42,7 @@ class ClaimSession:
         self.markers = markers.claim_markers(project)
         self.sweep_report = os.environ.get(SWEEP_VARIABLE)
         self.sweep_failed: dict[str, dict[str, bool]] = {}  # node id → claim → failed
+        self.values_file = os.environ.get(VALUES_VARIABLE)
 
     def value(self, claim_id: str, absurd: str | None = None):
         if self.report is None:
@@ -48,6 +53,10 @@ class ClaimSession:
         return math.nan if claim_id == absurd else self.values[claim_id]
 
     def _run(self) -> None:
+        if self.values_file:
+            self.values = json.loads(Path(self.values_file).read_text(encoding="utf-8"))
+            self.report = RunReport(snippets=[])
+            return
         try:
             self.report = run_snippets(self.project)
         except DerivationError as error:
@@ -71,7 +80,7 @@ class ClaimSession:
 
     def record(self, node_id: str, claim_ids: list[str], passed: bool) -> None:
         self.outcomes[node_id] = passed and self.outcomes.get(node_id, True)
-        if self.sweep_report:
+        if self.sweep_report or self.values_file:
             return
         for claim_id in claim_ids:
             nodes = [node for node, _ in self.markers.get(claim_id, [])]

@@ -3,7 +3,10 @@ and how a reader re-runs an article and compares with the published claims."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import platform
+from pathlib import Path
 
 from .cache import installed_version
 from .repository import Repository
@@ -32,7 +35,9 @@ def page_markdown(
     commit: str,
     site_url: str,
     repository: Repository | None = None,
+    scores_file: Path | None = None,
 ) -> str:
+    """`scores_file`: tests/mutation-scores.json, as `make mutate` wrote it."""
     versions = [("Python", platform.python_version())]
     versions += [(name, _version(name)) for name in LIBRARIES]
     versions.append(("KaTeX (npm)", katex_version))
@@ -85,7 +90,51 @@ def page_markdown(
             f"| {meta['peak_memory_mib']:.0f} MiB | {claims} |"
         )
     lines.append("")
+    lines += mutation_section(report, scores_file)
     return "\n".join(lines)
+
+
+MUTATION_SCORES = "tests/mutation-scores.json"
+
+
+def mutation_section(report: RunReport, scores_file: Path | None) -> list[str]:
+    """Each article's mutation score, as `make mutate` last measured it, marked stale
+    when the snippet (its cache key) or its test file changed since."""
+    if not report.runs or scores_file is None:
+        return []
+    project_root = scores_file.parents[1]
+    scores = json.loads(scores_file.read_text(encoding="utf-8")) if scores_file.is_file() else {}
+    lines = [
+        "## How strong the tests are",
+        "",
+        "`make mutate` changes the snippet's mathematics one operator, number or index at a "
+        "time and runs the article's claim tests on each changed version (a *mutant*). The "
+        "score is the share of mutants the tests catch, leaving out those whose results are "
+        "bit-identical to the unchanged snippet's.",
+        "",
+        "| Snippet | Mutants | Caught | Not caught | Same results | Score | Measured on |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for rel, run in sorted(report.runs.items()):
+        score = scores.get(run.snippet.topic)
+        if score is None:
+            lines.append(f"| `{rel}` | — | — | — | — | not measured | |")
+            continue
+        tests = project_root / score["tests"]
+        current = (
+            score["snippet_key"] == run.key
+            and tests.is_file()
+            and (hashlib.sha256(tests.read_bytes()).hexdigest() == score["tests_sha256"])
+        )
+        caught = score["killed"] + score["timed_out"]
+        shown = f"{score['score']:.0%}" if score["score"] is not None else "—"
+        state = f"`{score['snippet_key'][:12]}`" + ("" if current else ", stale: changed since")
+        lines.append(
+            f"| `{rel}` | {score['mutants']} | {caught} | {score['survived']} "
+            f"| {score['equivalent']} | {shown} | {state} |"
+        )
+    lines.append("")
+    return lines
 
 
 def _version(name: str) -> str:

@@ -420,7 +420,12 @@ class SiteEngine:
             bibliography_page = bibliography.page_markdown(self.citing, self.bibliography)
             files.append(GeneratedFile(bibliography.BIBLIOGRAPHY_PAGE, content=bibliography_page))
         page = reproducibility.page_markdown(
-            report, self.katex.version, self.commit, self.site_url, self.repository
+            report,
+            self.katex.version,
+            self.commit,
+            self.site_url,
+            self.repository,
+            self.project.root / reproducibility.MUTATION_SCORES,
         )
         files.append(GeneratedFile(reproducibility.REPRODUCIBILITY_PAGE, content=page))
         files.append(GeneratedFile(claims_index.CLAIMS_JSON, content=claims_index.to_json(index)))
