@@ -30,6 +30,7 @@ import os
 import re
 import subprocess
 import sys
+import sysconfig
 from importlib import metadata
 from pathlib import Path
 
@@ -101,9 +102,14 @@ def pip_or_exit(what: str, *args: str) -> str:
 
 
 def installed() -> dict[str, str]:
-    """``{normalised name: version}`` of every distribution in the environment, pip aside."""
+    """``{normalised name: version}`` of every distribution in the venv, pip aside (only
+    its site-packages: a folder on PYTHONPATH is not the venv's to change)."""
     importlib.invalidate_caches()  # pip has just changed site-packages under this process
-    found = {normalise(dist.metadata["Name"]): dist.version for dist in metadata.distributions()}
+    folders = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+    found = {
+        normalise(dist.metadata["Name"]): dist.version
+        for dist in metadata.distributions(path=folders)
+    }
     return {name: version for name, version in found.items() if name not in NOT_LOCKED}
 
 
@@ -150,16 +156,18 @@ def main(argv: list[str] | None = None) -> None:
     check_platform()
 
     wanted = read_pins(options.lock)
-    quiet = ["install", "--quiet", "--no-deps", *pip_args]
-    pip_or_exit(f"installing {options.lock}", *quiet, "--require-hashes", "-r", str(options.lock))
     if options.unhashed:
         wanted |= read_pins(options.unhashed)
-        pip_or_exit(f"installing {options.unhashed}", *quiet, "-r", str(options.unhashed))
-
-    # What an earlier lock had and this one dropped.
+    # What an earlier lock had and this one dropped goes first: a package that took
+    # its place may share its import folder, which removing it afterwards would delete.
     extra = sorted(installed().keys() - wanted.keys())
     if extra:
         pip_or_exit("removing packages the lock no longer names", "uninstall", "--yes", *extra)
+
+    quiet = ["install", "--quiet", "--no-deps", *pip_args]
+    pip_or_exit(f"installing {options.lock}", *quiet, "--require-hashes", "-r", str(options.lock))
+    if options.unhashed:
+        pip_or_exit(f"installing {options.unhashed}", *quiet, "-r", str(options.unhashed))
 
     pip_or_exit("pip check (a locked package's dependency is missing from the lock?)", "check")
     problems = differences(wanted, installed())

@@ -133,3 +133,13 @@ def test_a_caught_mutant_is_killed_a_harmless_one_equivalent_and_nothing_else_ch
     assert (
         again.reused == 4 and again.outcomes == result.outcomes
     )  # nothing changed, nothing re-run
+
+
+def test_a_mutant_is_spliced_where_ast_counts_and_keeps_its_meaning():
+    """A form feed in a docstring is a line break to str.splitlines, not to ast; and
+    removing a minus keeps the operand whole (x * -(y + 1) becomes x * (y + 1))."""
+    source = 'def f(x, y):\n    """A\x0cB."""\n    return x * -(y + 1)\n'
+    (mutant,) = [
+        m for m in sites.mutants(source, "snippets/t/t.py")[0] if m.operator == "unary minus"
+    ]
+    assert mutant.apply(source).endswith("    return x * (y + 1)\n")

@@ -46,9 +46,11 @@ class Number:
 
 
 def effective_spec(value, spec: str | None) -> str | None:
-    """The spec a number is shown with: the one given, else by type (a list: its first item's)."""
-    if isinstance(value, list):
-        value = value[0] if value else None
+    """The spec a number is shown with: the one given, else by type (a list: its items'
+    when they agree; None for a mixed list, whose items each take their own)."""
+    if isinstance(value, list):  # one spec for all, if the items agree on one
+        specs = {effective_spec(item, spec) for item in value}
+        return specs.pop() if len(specs) == 1 else None
     if spec is not None or isinstance(value, bool) or not isinstance(value, int | float):
         return spec
     return "d" if isinstance(value, int) else DEFAULT_FLOAT_FORMAT

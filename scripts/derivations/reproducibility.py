@@ -110,15 +110,16 @@ def mutation_section(report: RunReport, scores_file: Path | None) -> list[str]:
         "`make mutate` changes the snippet's mathematics one operator, number or index at a "
         "time and runs the article's claim tests on each changed version (a *mutant*). The "
         "score is the share of mutants the tests catch, leaving out those whose results are "
-        "bit-identical to the unchanged snippet's.",
+        "bit-identical to the unchanged snippet's and those stopped at three times its run "
+        "time (*slow*).",
         "",
-        "| Snippet | Mutants | Caught | Not caught | Same results | Score | Measured on |",
-        "|---|---|---|---|---|---|---|",
+        "| Snippet | Mutants | Caught | Not caught | Same results | Slow | Score | Measured on |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for rel, run in sorted(report.runs.items()):
         score = scores.get(run.snippet.topic)
         if score is None:
-            lines.append(f"| `{rel}` | — | — | — | — | not measured | |")
+            lines.append(f"| `{rel}` | — | — | — | — | — | not measured | |")
             continue
         tests = project_root / score["tests"]
         current = (
@@ -126,12 +127,11 @@ def mutation_section(report: RunReport, scores_file: Path | None) -> list[str]:
             and tests.is_file()
             and (hashlib.sha256(tests.read_bytes()).hexdigest() == score["tests_sha256"])
         )
-        caught = score["killed"] + score["timed_out"]
         shown = f"{score['score']:.0%}" if score["score"] is not None else "—"
         state = f"`{score['snippet_key'][:12]}`" + ("" if current else ", stale: changed since")
         lines.append(
-            f"| `{rel}` | {score['mutants']} | {caught} | {score['survived']} "
-            f"| {score['equivalent']} | {shown} | {state} |"
+            f"| `{rel}` | {score['mutants']} | {score['killed']} | {score['survived']} "
+            f"| {score['equivalent']} | {score['timed_out']} | {shown} | {state} |"
         )
     lines.append("")
     return lines

@@ -132,9 +132,10 @@ def tolerance(value: int | float, spec: str | None) -> Decimal | None:
 def problem(shown: Shown, value) -> str | None:
     """Why the text shown is not the value, or None if it is."""
     where = f"{shown.page}:{shown.line}: {shown.value_id} is shown as {shown.text!r}"
-    if shown.hyphen:
-        return f"{where}, with a hyphen where a minus sign (U+2212) belongs"
     values = value if isinstance(value, list) else [value]
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if shown.hyphen and any(math.isfinite(v) for v in numbers):
+        return f"{where}, with a hyphen where a minus sign (U+2212) belongs"
     texts = shown.text.split(",") if isinstance(value, list) else [shown.text]
     if len(values) != len(texts):
         return f"{where}, but its value is {value!r}"
@@ -150,7 +151,8 @@ def problem(shown: Shown, value) -> str | None:
             if float(number) != item:  # str(): the shortest text that reads back as the float
                 return f"{where}, which reads {number}, but its value is {item!r}"
             continue
-        allowed = tolerance(item, shown.spec)
+        # A mixed list carries no spec: each item took its default by type.
+        allowed = tolerance(item, shown.spec or ("d" if isinstance(item, int) else ".4g"))
         if allowed is None:
             return f"{where}: format {shown.spec!r} is not one the round trip understands"
         with localcontext(EXACT):

@@ -131,7 +131,10 @@ def run_jobs(
                     "message": f"the process died (exit {process.exitcode})",
                     "tests": {},
                 }
-            process.join()
+            process.join(timeout=10)
+            if process.is_alive():  # sent its outcome but hangs on the way out
+                process.kill()
+                process.join()
             say(name, outcomes[name])
         for connection, (name, process, started) in list(running.items()):
             if time.monotonic() - started > limit:

@@ -71,11 +71,12 @@ class Mutant:
 
     def apply(self, source: str) -> str:
         """The module's source with this one change."""
-        lines = source.splitlines(keepends=True)
-        offsets = [0]
-        for line in lines:
-            offsets.append(offsets[-1] + len(line.encode()))
+        # Lines as ast counts them (bytes.splitlines breaks only at \n and \r, where
+        # str.splitlines also breaks at a form feed), columns in UTF-8 bytes.
         encoded = source.encode()
+        offsets = [0]
+        for line in encoded.splitlines(keepends=True):
+            offsets.append(offsets[-1] + len(line))
         begin = offsets[self.start[0] - 1] + self.start[1]
         finish = offsets[self.end[0] - 1] + self.end[1]
         return (encoded[:begin] + self.replacement.encode() + encoded[finish:]).decode()
@@ -169,7 +170,7 @@ class _Sites(ast.NodeVisitor):
                 return  # a negative literal outside a formula: an argument or an index
             if id(node) in self.formula_operands:
                 self.formula_operands.add(id(node.operand))
-            self.add(node, "unary minus", ast.unparse(node.operand))
+            self.add(node, "unary minus", f"({ast.unparse(node.operand)})")
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts.derivations.claims import format_math, format_value
+from scripts.derivations.claims import effective_spec, format_math, format_value
 from scripts.derivations.round_trip import Shown, linear_prose, problem, read_number, tolerance
 
 # Every spec the articles use, and none (the declaration's default by type).
@@ -166,3 +166,15 @@ def test_superscripts_are_read_as_powers():
 def test_a_hyphen_is_not_a_minus_sign():
     assert "hyphen" in problem(shown("-0.50", ".2f"), -0.5)
     assert problem(shown("−0.50", ".2f"), -0.5) is None
+
+
+def test_a_list_of_ints_and_floats_prints_each_by_its_type_and_reads_back():
+    value = [0, 0.25, -3]
+    spec = effective_spec(value, None)
+    assert spec is None and format_value(value, spec) == "0, 0.25, −3"
+    assert problem(shown(format_value(value, spec), spec), value) is None
+    assert problem(shown("0, 0.35, −3", spec), value) is not None
+
+
+def test_a_text_value_may_hold_a_hyphen():
+    assert problem(shown("Runge-Kutta", None), "Runge-Kutta") is None
