@@ -17,6 +17,23 @@ CLAIMS_JSON = "claims.json"
 PARAMETERS_JSON = "parameters.json"
 
 
+def _entry(d: Declaration, values: dict[str, object]) -> dict:
+    """What claims and parameters both publish."""
+    return {
+        "id": d.id,
+        "value": values.get(d.id),
+        "unit": d.unit,
+        "statement": d.statement,
+        "page": "/" + page_url(d),
+        "snippet": d.snippet,
+        "line": d.line,
+    }
+
+
+def _of_kind(declarations: dict[str, Declaration], kind: str) -> list[Declaration]:
+    return [d for d in sorted(declarations.values(), key=lambda d: d.id) if d.kind == kind]
+
+
 def entries(
     declarations: dict[str, Declaration],
     values: dict[str, object],
@@ -26,19 +43,12 @@ def entries(
     """One object per claim, in the schema DESIGN.md fixes."""
     return [
         {
-            "id": d.id,
-            "value": values.get(d.id),
-            "unit": d.unit,
-            "statement": d.statement,
+            **_entry(d, values),
             "status": statuses[d.id],
-            "page": "/" + page_url(d),
-            "snippet": d.snippet,
-            "line": d.line,
             "test": sorted(tests.get(d.id, [])),
             "reference": d.reference,
         }
-        for d in sorted(declarations.values(), key=lambda d: d.id)
-        if d.kind == "claim"
+        for d in _of_kind(declarations, "claim")
     ]
 
 
@@ -46,19 +56,7 @@ def parameter_entries(
     declarations: dict[str, Declaration], values: dict[str, object]
 ) -> list[dict]:
     """One object per parameter: the claim schema without status, tests and reference."""
-    return [
-        {
-            "id": d.id,
-            "value": values.get(d.id),
-            "unit": d.unit,
-            "statement": d.statement,
-            "page": "/" + page_url(d),
-            "snippet": d.snippet,
-            "line": d.line,
-        }
-        for d in sorted(declarations.values(), key=lambda d: d.id)
-        if d.kind == "parameter"
-    ]
+    return [_entry(d, values) for d in _of_kind(declarations, "parameter")]
 
 
 def to_json(index: list[dict]) -> str:

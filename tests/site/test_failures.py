@@ -223,15 +223,24 @@ def test_build_reports_claims_that_changed_value(scratch):
     assert "claim changed" not in again.stderr
 
 
-def test_make_build_replaces_site_only_when_everything_passed(scratch):
+def last_good_site(scratch) -> Path:
     site = scratch.root / "site"
     site.mkdir()
     (site / "previous.txt").write_text("the last good site")
+    return site
+
+
+def assert_last_good_site_kept(scratch, site: Path) -> None:
+    assert (site / "previous.txt").read_text() == "the last good site"
+    assert not list(scratch.root.glob(".site-*")), "a temporary build folder was left behind"
+
+
+def test_make_build_replaces_site_only_when_everything_passed(scratch):
+    site = last_good_site(scratch)
     append(PAGE, "\nSee [[tiny.answr]].\n")(scratch)
     failed = scratch.run("scripts.derivations.build")
     assert failed.returncode != 0
-    assert (site / "previous.txt").read_text() == "the last good site"
-    assert not list(scratch.root.glob(".site-*")), "a temporary build folder was left behind"
+    assert_last_good_site_kept(scratch, site)
     replace(PAGE, "\nSee [[tiny.answr]].\n", "")(scratch)
     passed = scratch.run("scripts.derivations.build")
     assert passed.returncode == 0, passed.stdout + passed.stderr
@@ -241,13 +250,10 @@ def test_make_build_replaces_site_only_when_everything_passed(scratch):
 def test_make_build_refuses_a_page_whose_number_is_not_its_value(scratch):
     """The round trip reads what the page shows: a value marked as tiny.answer (42)
     that reads 41 keeps the last good site in place and names page and line."""
-    site = scratch.root / "site"
-    site.mkdir()
-    (site / "previous.txt").write_text("the last good site")
+    site = last_good_site(scratch)
     append(PAGE, "\nIt is not $\\htmlData{value-of=tiny.answer,format=d}{41}$.\n")(scratch)
     failed = scratch.run("scripts.derivations.build")
     assert failed.returncode != 0
     assert "tiny/index.html:" in failed.stderr
     assert "tiny.answer is shown as '41', which reads 41, but its value is 42" in failed.stderr
-    assert (site / "previous.txt").read_text() == "the last good site"
-    assert not list(scratch.root.glob(".site-*")), "a temporary build folder was left behind"
+    assert_last_good_site_kept(scratch, site)
